@@ -1,0 +1,5 @@
+from gazette.posts.models import SiteSettings
+
+
+def site(request):
+    return {"site": getattr(request, "site", None) or SiteSettings.load()}

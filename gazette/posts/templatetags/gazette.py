@@ -1,0 +1,54 @@
+from datetime import date, datetime
+
+from django import template
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from gazette.lib import dates
+from gazette.posts.models import Hashtag, Page, Post, SiteSettings
+
+register = template.Library()
+
+
+@register.filter
+def date_header(value: datetime | date) -> str:
+    """ "Sunday, March 24, 2019", in the blog's language and time zone."""
+    return dates.date_header(value, SiteSettings.load().language)
+
+
+@register.filter
+def month_name(value: date) -> str:
+    return dates.month_name(value, SiteSettings.load().language)
+
+
+@register.filter
+def comment_count_label(count: int | None) -> str:
+    count = count or 0
+    if count == 0:
+        return "No comments"
+    return "1 comment" if count == 1 else f"{count} comments"
+
+
+@register.inclusion_tag("posts/_sidebar.html")
+def sidebar() -> dict:
+    """The blog archive, the hashtags and the pages. Three queries."""
+    tz = timezone.get_current_timezone()
+    months = (
+        Post.objects.visible()
+        .annotate(month=TruncMonth("published_at", tzinfo=tz))
+        .values("month")
+        .annotate(count=Count("id"))
+        .order_by("-month")
+    )
+    years: dict[int, dict] = {}
+    for row in months:
+        month = row["month"]
+        year = years.setdefault(month.year, {"year": month.year, "count": 0, "months": []})
+        year["count"] += row["count"]
+        year["months"].append({"date": month.date(), "count": row["count"]})
+    return {
+        "archive_years": list(years.values()),
+        "hashtags": Hashtag.objects.with_visible_counts(),
+        "pages": Page.objects.visible().only("title", "slug"),
+    }

@@ -1,0 +1,86 @@
+"""The reading side: home, posts, hashtags, archives and pages."""
+
+from datetime import datetime
+from itertools import groupby
+
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from gazette.comments.threads import comment_tree
+from gazette.posts.models import Hashtag, Page, Post
+
+
+def _page_of(request: HttpRequest, queryset, per_page: int):
+    """The requested page of `queryset`; a bad or missing page number is a 404."""
+    paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
+    number = request.GET.get("page", "1")
+    try:
+        return paginator.page(number)
+    except (InvalidPage, ValueError) as error:
+        raise Http404("No such page.") from error
+
+
+def _by_day(posts) -> list[tuple]:
+    """Posts grouped under their local publishing day, newest first."""
+    day = lambda post: timezone.localtime(post.published_at).date()  # noqa: E731
+    return [(date, list(group)) for date, group in groupby(posts, key=day)]
+
+
+def _listing(request: HttpRequest, queryset, template: str, context: dict):
+    page = _page_of(request, queryset.for_listing(), request.site.posts_per_page)
+    context |= {"page_obj": page, "days": _by_day(page.object_list)}
+    return render(request, template, context)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return _listing(request, Post.objects.visible(), "posts/home.html", {})
+
+
+def post_detail(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse:
+    post = get_object_or_404(Post.objects.visible().for_listing(), slug=slug)
+    if post.get_absolute_url() != request.path:
+        return redirect(post, permanent=True)
+    comments = post.comments.approved().select_related("user")
+    context = {"post": post, "comment_threads": comment_tree(comments)}
+    return render(request, "posts/post_detail.html", context)
+
+
+def hashtag_detail(request: HttpRequest, name: str) -> HttpResponse:
+    hashtag = get_object_or_404(Hashtag, key=Hashtag.make_key(name))
+    if name != hashtag.name:
+        return redirect(hashtag, permanent=True)
+    posts = hashtag.posts.visible()
+    return _listing(request, posts, "posts/hashtag.html", {"hashtag": hashtag})
+
+
+def _month_start(year: int, month: int) -> datetime:
+    try:
+        return datetime(year, month, 1, tzinfo=timezone.get_current_timezone())
+    except ValueError as error:
+        raise Http404("No such month.") from error
+
+
+def year_archive(request: HttpRequest, year: str) -> HttpResponse:
+    start = _month_start(int(year), 1)
+    end = _month_start(int(year) + 1, 1) if int(year) < 9999 else None
+    posts = Post.objects.visible().filter(published_at__gte=start)
+    if end:
+        posts = posts.filter(published_at__lt=end)
+    return _listing(request, posts, "posts/archive.html", {"period": start, "is_year": True})
+
+
+def month_archive(request: HttpRequest, year: str, month: str) -> HttpResponse:
+    y, m = int(year), int(month)
+    start = _month_start(y, m)
+    posts = Post.objects.visible().filter(published_at__gte=start)
+    if (y, m) < (9999, 12):
+        end = _month_start(y + m // 12, m % 12 + 1)
+        posts = posts.filter(published_at__lt=end)
+    return _listing(request, posts, "posts/archive.html", {"period": start})
+
+
+def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    page = get_object_or_404(Page.objects.visible(), slug=slug)
+    return render(request, "posts/page.html", {"page": page})
