@@ -3,6 +3,7 @@
 import os
 import secrets
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -44,7 +45,7 @@ def read_or_create_key(path: Path) -> str:
 
 
 DEBUG = env_bool("GAZETTE_DEBUG")
-# Under pytest: fast password hashing, mail kept in memory, static files unhashed.
+# Under pytest: fast password hashing, uploads in a temp folder, static files unhashed.
 TESTING = "pytest" in sys.modules or env_bool("GAZETTE_TESTING")
 SECRET_KEY = os.environ.get("GAZETTE_SECRET_KEY") or read_or_create_key(
     VAR_DIR / "secret_key"
@@ -59,7 +60,9 @@ if HTTPS:
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("GAZETTE_HSTS_SECONDS", 60 * 60 * 24 * 365))
+    SECURE_HSTS_SECONDS = int(
+        os.environ.get("GAZETTE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    )
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GAZETTE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("GAZETTE_HSTS_PRELOAD")
     if env_bool("GAZETTE_BEHIND_PROXY"):
@@ -159,7 +162,9 @@ else:
     }
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -192,11 +197,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("GAZETTE_LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": os.environ.get("GAZETTE_LOG_LEVEL", "INFO"),
+    },
 }
 
 LOGIN_URL = "admin:login"
 
 if TESTING:
+    MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gazette-test-media-"))
+    STATIC_ROOT = MEDIA_ROOT / "static"
+    STATIC_ROOT.mkdir()
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -13,7 +13,9 @@ if settings.SERVE_MEDIA:
     # this off and let the server answer MEDIA_URL.
     prefix = settings.MEDIA_URL.lstrip("/")
     urlpatterns += [
-        re_path(rf"^{prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+        re_path(
+            rf"^{prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}
+        )
     ]
 
 handler404 = "gazette.views.not_found"

@@ -16,12 +16,15 @@ class ImageQuerySet(models.QuerySet):
 class Image(models.Model):
     """An uploaded picture with what a reader is told about it."""
 
-    file = models.ImageField(upload_to="images/%Y/%m/", width_field="width",
-                             height_field="height")  # fmt: skip
+    file = models.ImageField(
+        upload_to="images/%Y/%m/", width_field="width", height_field="height"
+    )
     width = models.PositiveIntegerField(editable=False, default=0)
     height = models.PositiveIntegerField(editable=False, default=0)
     alt_text = models.CharField(
-        max_length=300, blank=True, help_text="What the picture shows, for screen readers."
+        max_length=300,
+        blank=True,
+        help_text="What the picture shows, for screen readers.",
     )
     caption = models.CharField(max_length=500, blank=True)
     credit = models.CharField(max_length=200, blank=True)
@@ -56,18 +59,25 @@ class Image(models.Model):
     @property
     def original_format(self) -> str:
         name = self.file.name.lower()
-        return "png" if name.endswith(".png") else "gif" if name.endswith(".gif") else (
-            "webp" if name.endswith(".webp") else "jpeg"
+        return (
+            "png"
+            if name.endswith(".png")
+            else "gif"
+            if name.endswith(".gif")
+            else ("webp" if name.endswith(".webp") else "jpeg")
         )
 
     def info(self) -> ImageInfo:
         return ImageInfo(
-            width=self.width, height=self.height, srcset=self.srcset(), credit=self.credit
+            width=self.width,
+            height=self.height,
+            srcset=self.srcset(),
+            credit=self.credit,
         )
 
     def markdown(self) -> str:
         """The Markdown that puts this image in a post as a captioned figure."""
         alt = self.alt_text.replace("]", "\\]").replace("[", "\\[")
-        caption = self.caption.replace('"', "\\\"")
+        caption = self.caption.replace('"', '\\"')
         title = f' "{caption}"' if caption else ""
         return f"![{alt}]({self.file.url}{title})"

@@ -23,7 +23,9 @@ def make_renditions(image) -> list[dict]:
         with PILImage.open(image.file) as source:
             source = ImageOps.exif_transpose(source)
             if source.mode not in ("RGB", "RGBA"):
-                source = source.convert("RGBA" if "transparency" in source.info else "RGB")
+                source = source.convert(
+                    "RGBA" if "transparency" in source.info else "RGB"
+                )
             original = image.original_format
             formats = ["webp"] if original == "gif" else [original, "webp"]
             stem = PurePosixPath(image.file.name).stem
@@ -31,8 +33,10 @@ def make_renditions(image) -> list[dict]:
             for width in WIDTHS:
                 if width >= source.width and width != WIDTHS[0]:
                     break
-                size = (min(width, source.width),
-                        round(source.height * min(width, source.width) / source.width))  # fmt: skip
+                size = (
+                    min(width, source.width),
+                    round(source.height * min(width, source.width) / source.width),
+                )
                 resized = source.resize(size, PILImage.Resampling.LANCZOS)
                 for fmt in formats:
                     renditions.append(_save(resized, stem, size[0], fmt))

@@ -7,8 +7,15 @@ from gazette.images.renditions import make_renditions
 
 
 @transaction.atomic
-def add_image(file, *, alt_text: str = "", caption: str = "", credit: str = "",
-              uploaded_by=None, import_ref: str | None = None) -> Image:  # fmt: skip
+def add_image(
+    file,
+    *,
+    alt_text: str = "",
+    caption: str = "",
+    credit: str = "",
+    uploaded_by=None,
+    import_ref: str | None = None,
+) -> Image:
     image = Image(
         file=file,
         alt_text=alt_text,

@@ -11,9 +11,9 @@ stored, so nothing in the source can add script, styles or event handlers.
 """
 
 import re
-from html import escape
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -23,14 +23,48 @@ from markdown_it.token import Token
 # The look-behind keeps "#" inside words, URLs and entities ("&#39;") out.
 HASHTAG_RE = re.compile(r"(?<![\w&#/])#([^\W\d_][\w]{0,63})")
 # The address part of a Markdown image: ![alt](ADDRESS "title").
-IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^\s)>]+)")
+IMAGE_RE = re.compile(r"!\[(?:\\.|[^\]\\])*\]\(\s*<?([^\s)>]+)")
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "figcaption",
-    "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p",
-    "pre", "s", "small", "strong", "sub", "sup", "table", "tbody", "td", "th",
-    "thead", "tr", "ul", "cite", "span", "picture", "source",
-}  # fmt: skip
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "small",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "cite",
+    "span",
+    "picture",
+    "source",
+}
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height", "srcset", "sizes", "loading"},
@@ -99,7 +133,9 @@ def render_markdown(
     `hashtag_url(name)` gives the link for an inline hashtag (no link when None);
     `image_info(src)` describes an uploaded image, for width, height and srcset.
     """
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
+    md = MarkdownIt(
+        "commonmark", {"html": False, "linkify": False, "typographer": True}
+    )
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.core.ruler.push("gazette_figures", _figures)
     md.core.ruler.push("gazette_headings", _demote_headings)
@@ -239,7 +275,9 @@ COMMENT_TAGS = {"p", "br", "em", "strong", "a", "blockquote", "code", "pre"}
 def render_comment(source: str) -> str:
     """A reader's comment: paragraphs, emphasis, links, quotes and code, no more."""
     md = MarkdownIt("zero", {"html": False, "breaks": True})
-    md.enable(["emphasis", "link", "blockquote", "backticks", "fence", "code", "newline"])
+    md.enable(
+        ["emphasis", "link", "blockquote", "backticks", "fence", "code", "newline"]
+    )
     html = md.render(source)
     return nh3.clean(
         html,

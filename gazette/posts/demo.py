@@ -31,72 +31,141 @@ class DemoPost:
 
 
 PICTURES = {
-    "hills": (demo_pictures.hills_at_dawn, "hills-at-dawn.jpg",
-              "Four ridges of hills fading into a pale orange dawn sky",
-              "First light over the western ridges", "Photo: Gazette demo"),
-    "stars": (demo_pictures.night_sky, "stars-over-the-ridge.jpg",
-              "A dark ridge under a sky full of small stars",
-              "Twenty seconds of exposure, no moon", "Photo: Gazette demo"),
-    "loaf": (demo_pictures.loaf_on_board, "loaf-on-board.jpg",
-             "A round, scored loaf of bread on a wooden board",
-             "The third attempt, finally with an open crumb", ""),
-}  # fmt: skip
+    "hills": (
+        demo_pictures.hills_at_dawn,
+        "hills-at-dawn.jpg",
+        "Four ridges of hills fading into a pale orange dawn sky",
+        "First light over the western ridges",
+        "Photo: Gazette demo",
+    ),
+    "stars": (
+        demo_pictures.night_sky,
+        "stars-over-the-ridge.jpg",
+        "A dark ridge under a sky full of small stars",
+        "Twenty seconds of exposure, no moon",
+        "Photo: Gazette demo",
+    ),
+    "loaf": (
+        demo_pictures.loaf_on_board,
+        "loaf-on-board.jpg",
+        "A round, scored loaf of bread on a wooden board",
+        "The third attempt, finally with an open crumb",
+        "",
+    ),
+}
 
 POSTS = [
-    DemoPost("welcome", "Welcome to the notebook", 62, ("Notebook",),
-             "This is where I keep notes on walks, bread and the night sky: "
-             "small things, written down so that I remember them.\n\n"
-             "Posts are grouped by day, and every post has a few hashtags. Follow one "
-             "to see everything else on the same subject."),
-    DemoPost("ridge-walk", "A dawn walk along the ridge", 55, ("Walking", "Hills"),
-             "The alarm went at half past four, which felt unreasonable until the "
-             "first light came up behind the ridge.\n\n"
-             "{hills}\n\n"
-             "The path climbs steadily for about an hour. Take water: there is none "
-             "on the top, and the wind dries you out faster than you expect."),
-    DemoPost("starter", "Keeping a starter alive", 48, ("Baking",),
-             "A sourdough starter is flour, water and patience. Mine lives in a jar "
-             "on the windowsill and gets fed every morning.\n\n"
-             "1. Discard all but a spoonful.\n"
-             "2. Add equal weights of flour and water.\n"
-             "3. Wait until it doubles, then bake with it.\n\n"
-             "If it smells of nail varnish, it is hungry, not dead."),
-    DemoPost("dark-skies", "Finding a dark sky", 30, ("NightSkyPhotography", "Hills"),
-             "Half an hour's drive from town, the glow on the horizon finally drops "
-             "away and the sky fills with stars.\n\n"
-             "{stars}\n\n"
-             "A wide lens, a steady tripod and a twenty-second exposure are enough "
-             "to start. The hard part is waiting for a clear, moonless night."),
-    DemoPost("on-patience", "On patience", 21, ("Notebook", "Baking"),
-             "A friend who has baked for thirty years told me this, and I have "
-             "thought about it ever since:\n\n"
-             "> Dough is never late. It is ready when it is ready, and your job is "
-             "to notice.\n\n"
-             "The same is true of weather on a hill, and of clouds on a night you "
-             "meant to photograph stars."),
-    DemoPost("third-loaf", "The third loaf", 12, ("Baking", "Sourdough"),
-             "The first loaf was a brick, the second a pancake. The third, at last, "
-             "rose in the oven and split along the score.\n\n"
-             "{loaf}\n\n"
-             "What changed: a longer, cooler rise overnight, and a much hotter oven "
-             "for the first twenty minutes."),
-    DemoPost("autumn-list", "Things to do before the clocks change", 3,
-             ("Walking", "NightSkyPhotography"),
-             "Evenings are drawing in, which is good news for stargazing and bad "
-             "news for after-work walks.\n\n"
-             "- One last long walk on the ridge in daylight\n"
-             "- Check the tripod's legs before the cold makes them stiff\n"
-             "- Bake something for the walk: a *proper* lunch beats a sandwich"),
-]  # fmt: skip
+    DemoPost(
+        "welcome",
+        "Welcome to the notebook",
+        62,
+        ("Notebook",),
+        "This is where I keep notes on walks, bread and the night sky: "
+        "small things, written down so that I remember them.\n\n"
+        "Posts are grouped by day, and every post has a few hashtags. Follow one "
+        "to see everything else on the same subject.",
+    ),
+    DemoPost(
+        "ridge-walk",
+        "A dawn walk along the ridge",
+        55,
+        ("Walking", "Hills"),
+        "The alarm went at half past four, which felt unreasonable until the "
+        "first light came up behind the ridge.\n\n"
+        "{hills}\n\n"
+        "The path climbs steadily for about an hour. Take water: there is none "
+        "on the top, and the wind dries you out faster than you expect.",
+    ),
+    DemoPost(
+        "starter",
+        "Keeping a starter alive",
+        48,
+        ("Baking",),
+        "A sourdough starter is flour, water and patience. Mine lives in a jar "
+        "on the windowsill and gets fed every morning.\n\n"
+        "1. Discard all but a spoonful.\n"
+        "2. Add equal weights of flour and water.\n"
+        "3. Wait until it doubles, then bake with it.\n\n"
+        "If it smells of nail varnish, it is hungry, not dead.",
+    ),
+    DemoPost(
+        "dark-skies",
+        "Finding a dark sky",
+        30,
+        ("NightSkyPhotography", "Hills"),
+        "Half an hour's drive from town, the glow on the horizon finally drops "
+        "away and the sky fills with stars.\n\n"
+        "{stars}\n\n"
+        "A wide lens, a steady tripod and a twenty-second exposure are enough "
+        "to start. The hard part is waiting for a clear, moonless night.",
+    ),
+    DemoPost(
+        "on-patience",
+        "On patience",
+        21,
+        ("Notebook", "Baking"),
+        "A friend who has baked for thirty years told me this, and I have "
+        "thought about it ever since:\n\n"
+        "> Dough is never late. It is ready when it is ready, and your job is "
+        "to notice.\n\n"
+        "The same is true of weather on a hill, and of clouds on a night you "
+        "meant to photograph stars.",
+    ),
+    DemoPost(
+        "third-loaf",
+        "The third loaf",
+        12,
+        ("Baking", "Sourdough"),
+        "The first loaf was a brick, the second a pancake. The third, at last, "
+        "rose in the oven and split along the score.\n\n"
+        "{loaf}\n\n"
+        "What changed: a longer, cooler rise overnight, and a much hotter oven "
+        "for the first twenty minutes.",
+    ),
+    DemoPost(
+        "autumn-list",
+        "Things to do before the clocks change",
+        3,
+        ("Walking", "NightSkyPhotography"),
+        "Evenings are drawing in, which is good news for stargazing and bad "
+        "news for after-work walks.\n\n"
+        "- One last long walk on the ridge in daylight\n"
+        "- Check the tripod's legs before the cold makes them stiff\n"
+        "- Bake something for the walk: a *proper* lunch beats a sandwich",
+    ),
+]
 
 COMMENTS = [
     # (key, parent key, name, body, minutes after the post)
-    ("c1", None, "Marta", "Lovely to see the ridge from up there. Which path did you take?", 90),
-    ("c2", "c1", "The author", "The one from the old quarry car park: steep at first, then easy.", 150),
-    ("c3", "c2", "Marta", "Thanks! I will try it next weekend, weather permitting.", 200),
-    ("c4", None, "Jonas", "Half past four is **heroic**. I would still be asleep.", 400),
-]  # fmt: skip
-
+    (
+        "c1",
+        None,
+        "Marta",
+        "Lovely to see the ridge from up there. Which path did you take?",
+        90,
+    ),
+    (
+        "c2",
+        "c1",
+        "The author",
+        "The one from the old quarry car park: steep at first, then easy.",
+        150,
+    ),
+    (
+        "c3",
+        "c2",
+        "Marta",
+        "Thanks! I will try it next weekend, weather permitting.",
+        200,
+    ),
+    (
+        "c4",
+        None,
+        "Jonas",
+        "Half past four is **heroic**. I would still be asleep.",
+        400,
+    ),
+]
 
 
 @transaction.atomic
@@ -114,9 +183,13 @@ def create_demo() -> dict[str, int]:
     for key, (draw, filename, alt, caption, credit) in PICTURES.items():
         image = Image.objects.filter(import_ref=f"demo:image:{key}").first()
         if image is None:
-            image = add_image(ContentFile(draw(), name=filename), alt_text=alt,
-                              caption=caption, credit=credit,
-                              import_ref=f"demo:image:{key}")  # fmt: skip
+            image = add_image(
+                ContentFile(draw(), name=filename),
+                alt_text=alt,
+                caption=caption,
+                credit=credit,
+                import_ref=f"demo:image:{key}",
+            )
             created["images"] += 1
         figures[key] = image.markdown()
 
@@ -130,7 +203,8 @@ def create_demo() -> dict[str, int]:
                 slug=demo.key,
                 body=demo.body.format(**figures),
                 status=Post.Status.PUBLISHED,
-                published_at=now - timedelta(days=demo.days_ago, hours=demo.days_ago % 5),
+                published_at=now
+                - timedelta(days=demo.days_ago, hours=demo.days_ago % 5),
                 author=author,
                 import_ref=f"demo:post:{demo.key}",
             )
@@ -139,13 +213,17 @@ def create_demo() -> dict[str, int]:
         posts[demo.key] = post
 
     if not Page.objects.filter(import_ref="demo:page:about").exists():
-        save_page(Page(
-            title="About", slug="about", is_published=True,
-            import_ref="demo:page:about",
-            body="Field Notes is a demo blog made by Gazette. Everything here was "
-                 "written for it: the walks, the loaves and the stars.\n\n"
-                 "Sign in at /desk/ to write your own posts, or delete these.",
-        ))  # fmt: skip
+        save_page(
+            Page(
+                title="About",
+                slug="about",
+                is_published=True,
+                import_ref="demo:page:about",
+                body="Field Notes is a demo blog made by Gazette. Everything here was "
+                "written for it: the walks, the loaves and the stars.\n\n"
+                "Sign in at /desk/ to write your own posts, or delete these.",
+            )
+        )
         created["pages"] += 1
 
     post = posts["ridge-walk"]

@@ -45,10 +45,14 @@ def night_sky(width: int = 1600, height: int = 1000) -> bytes:
         x, y = rng.randrange(width), rng.randrange(int(height * 0.8))
         shade = rng.randint(150, 255)
         size = rng.choice((0, 0, 0, 1))
-        draw.ellipse([x, y, x + size, y + size], fill=(shade, shade, min(255, shade + 20)))
+        draw.ellipse(
+            [x, y, x + size, y + size], fill=(shade, shade, min(255, shade + 20))
+        )
     points = [(0, height)]
     for x in range(0, width + 16, 16):
-        points.append((x, height * 0.82 - 40 * math.sin(x / 210) - 25 * math.sin(x / 77)))
+        points.append(
+            (x, height * 0.82 - 40 * math.sin(x / 210) - 25 * math.sin(x / 77))
+        )
     points.append((width, height))
     draw.polygon(points, fill=(8, 10, 14))
     return _jpeg(picture)
@@ -58,15 +62,24 @@ def loaf_on_board(width: int = 1400, height: int = 1000) -> bytes:
     """A round loaf on a wooden board, seen from above."""
     picture = Image.new("RGB", (width, height), (226, 218, 204))
     draw = ImageDraw.Draw(picture)
-    draw.rounded_rectangle([120, 140, width - 120, height - 140], 60, fill=(164, 112, 66))
+    draw.rounded_rectangle(
+        [120, 140, width - 120, height - 140], 60, fill=(164, 112, 66)
+    )
     for y in range(160, height - 160, 26):
         draw.line([(140, y), (width - 140, y + 6)], fill=(150, 100, 58), width=3)
     cx, cy, r = width // 2, height // 2, int(height * 0.3)
     draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=(186, 120, 52))
-    draw.ellipse([cx - r + 30, cy - r + 30, cx + r - 30, cy + r - 30], fill=(204, 140, 66))
+    draw.ellipse(
+        [cx - r + 30, cy - r + 30, cx + r - 30, cy + r - 30], fill=(204, 140, 66)
+    )
     for offset in (-90, 0, 90):
-        draw.arc([cx - r + 60, cy - r + 60 + offset, cx + r - 60, cy + r - 60 + offset],
-                 200, 340, fill=(236, 206, 150), width=10)  # fmt: skip
+        draw.arc(
+            [cx - r + 60, cy - r + 60 + offset, cx + r - 60, cy + r - 60 + offset],
+            200,
+            340,
+            fill=(236, 206, 150),
+            width=10,
+        )
     return _jpeg(picture.filter(ImageFilter.GaussianBlur(1.2)))
 
 

@@ -117,7 +117,9 @@ class Hashtag(models.Model):
         found = {h.key: h for h in cls.objects.filter(key__in=wanted)}
         for key, name in wanted.items():
             if key not in found:
-                found[key], _ = cls.objects.get_or_create(key=key, defaults={"name": name})
+                found[key], _ = cls.objects.get_or_create(
+                    key=key, defaults={"name": name}
+                )
         return [found[key] for key in wanted]
 
 
@@ -142,6 +144,9 @@ class PostQuerySet(models.QuerySet):
             .annotate(comment_count=Count("comments", filter=approved))
             .order_by("-published_at", "-id")
         )
+
+    def slug_taken(self, slug: str) -> bool:
+        return self.filter(slug=slug).exists()
 
     def next_scheduled_at(self):
         """When the next scheduled post goes out, or None."""

@@ -68,7 +68,9 @@ def year_archive(request: HttpRequest, year: str) -> HttpResponse:
     posts = Post.objects.visible().filter(published_at__gte=start)
     if end:
         posts = posts.filter(published_at__lt=end)
-    return _listing(request, posts, "posts/archive.html", {"period": start, "is_year": True})
+    return _listing(
+        request, posts, "posts/archive.html", {"period": start, "is_year": True}
+    )
 
 
 def month_archive(request: HttpRequest, year: str, month: str) -> HttpResponse:

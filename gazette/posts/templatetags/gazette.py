@@ -44,7 +44,9 @@ def sidebar() -> dict:
     years: dict[int, dict] = {}
     for row in months:
         month = row["month"]
-        year = years.setdefault(month.year, {"year": month.year, "count": 0, "months": []})
+        year = years.setdefault(
+            month.year, {"year": month.year, "count": 0, "months": []}
+        )
         year["count"] += row["count"]
         year["months"].append({"date": month.date(), "count": row["count"]})
     return {

@@ -23,4 +23,6 @@ class Command(BaseCommand):
             self.stdout.write("  password: the one in GAZETTE_ADMIN_PASSWORD")
         else:
             self.stdout.write(f"  password: {password}")
-            self.stdout.write("This password is shown only once: keep it somewhere safe.")
+            self.stdout.write(
+                "This password is shown only once: keep it somewhere safe."
+            )

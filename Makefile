@@ -1,0 +1,69 @@
+# Gazette's everyday commands. `make run` and `make test` set up everything they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+
+.PHONY: run test test-sqlite test-postgres bench lint fmt check python-version system-packages
+
+python-version:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
+	  echo "Gazette needs Python 3.12 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
+	  echo "Install 3.12+ (with pyenv: 'pyenv install 3.12'), or run: make PYTHON=python3.12 ..."; \
+	  exit 1; }
+
+# The virtual environment, rebuilt when pyproject.toml changes.
+$(BIN)/gazette: pyproject.toml | python-version
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.dev: $(BIN)/gazette
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+run: $(BIN)/gazette
+	@$(BIN)/gazette migrate --noinput -v0
+	@$(BIN)/gazette collectstatic --noinput -v0
+	@$(BIN)/gazette ensure_admin
+	@$(BIN)/gazette demo --if-empty
+	@echo ""
+	@echo "Gazette is at   http://$(HOST):$(PORT)/"
+	@echo "Desk and admin: http://$(HOST):$(PORT)/admin/"
+	@echo "Stop it with Ctrl-C."
+	@exec $(BIN)/gunicorn gazette.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	  --access-logfile - --forwarded-allow-ips 127.0.0.1
+
+# Debian packages the tests use: Chromium for browser tests, PostgreSQL's server.
+system-packages:
+	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "Installing chromium and postgresql with apt-get..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql >/dev/null; \
+	fi
+
+test: $(VENV)/.dev system-packages lint check test-sqlite test-postgres
+
+test-sqlite: $(VENV)/.dev
+	DJANGO_ALLOW_ASYNC_UNSAFE=1 $(BIN)/pytest
+
+test-postgres: $(VENV)/.dev system-packages
+	DJANGO_ALLOW_ASYNC_UNSAFE=1 scripts/with-postgres $(BIN)/pytest
+
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: $(VENV)/.dev
+	GAZETTE_TESTING=1 $(BIN)/gazette check --fail-level WARNING
+	GAZETTE_TESTING=1 $(BIN)/gazette makemigrations --check --dry-run

@@ -1,0 +1,23 @@
+"""Gazette's benchmarks: `make bench`. Each prints what it measured."""
+
+import os
+import sys
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gazette.settings")
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    from bench import pages
+
+    benches = {"pages": pages.run}
+    chosen = sys.argv[1:] or list(benches)
+    for name in chosen:
+        print(f"== {name}")
+        benches[name]()
+
+
+if __name__ == "__main__":
+    main()
