@@ -147,6 +147,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache is shared by every worker: Redis when several machines serve the blog,
+# otherwise files under var/cache, which all the processes on one machine see.
 if redis_url := os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -157,8 +159,9 @@ if redis_url := os.environ.get("REDIS_URL"):
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "gazette",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "cache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 
@@ -207,6 +210,7 @@ LOGGING = {
 LOGIN_URL = "admin:login"
 
 if TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gazette-test-media-"))
     STATIC_ROOT = MEDIA_ROOT / "static"
     STATIC_ROOT.mkdir()

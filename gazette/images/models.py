@@ -1,3 +1,5 @@
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -58,20 +60,16 @@ class Image(models.Model):
 
     @property
     def original_format(self) -> str:
-        name = self.file.name.lower()
-        return (
-            "png"
-            if name.endswith(".png")
-            else "gif"
-            if name.endswith(".gif")
-            else ("webp" if name.endswith(".webp") else "jpeg")
-        )
+        suffix = PurePosixPath(self.file.name).suffix.lower()
+        return {".png": "png", ".gif": "gif", ".webp": "webp"}.get(suffix, "jpeg")
 
     def info(self) -> ImageInfo:
+        webp = self.srcset("webp") if self.original_format != "webp" else ""
         return ImageInfo(
             width=self.width,
             height=self.height,
             srcset=self.srcset(),
+            webp_srcset=webp,
             credit=self.credit,
         )
 

@@ -91,6 +91,7 @@ class ImageInfo:
     width: int
     height: int
     srcset: str = ""
+    webp_srcset: str = ""
     credit: str = ""
 
 
@@ -215,15 +216,20 @@ def _make_image_renderer(image_info):
         if title := token.attrGet("title"):
             attrs.append(f'title="{escape(str(title))}"')
         info = image_info(src) if image_info else None
+        sizes = 'sizes="(max-width: 760px) 100vw, 720px"'
         if info:
             attrs.append(f'width="{info.width}" height="{info.height}"')
             if info.srcset:
-                attrs.append(f'srcset="{escape(info.srcset)}"')
-                attrs.append('sizes="(max-width: 760px) 100vw, 720px"')
+                attrs.append(f'srcset="{escape(info.srcset)}" {sizes}')
             if info.credit:
                 env.setdefault("credits", {})[src] = info.credit
         attrs.append('loading="lazy"')
-        return f"<img {' '.join(attrs)}>"
+        img = f"<img {' '.join(attrs)}>"
+        if info and info.webp_srcset:
+            # Browsers that read WebP take the smaller files; the rest use <img>.
+            source = f'<source type="image/webp" srcset="{escape(info.webp_srcset)}" {sizes}>'
+            return f"<picture>{source}{img}</picture>"
+        return img
 
     return render_image
 

@@ -53,3 +53,8 @@ class RenditionTest(BaseTestCase):
         post = self.make_post(body=image.markdown())
         self.assertIn('<figcaption>The "red" kite</figcaption>', post.body_html)
         self.assertIn('width="1000" height="500"', post.body_html)
+        self.assertInHTML(
+            f'<source type="image/webp" srcset="{image.srcset("webp")}" '
+            'sizes="(max-width: 760px) 100vw, 720px">',
+            post.body_html,
+        )

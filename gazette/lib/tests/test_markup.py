@@ -55,7 +55,7 @@ class FigureTest(SimpleTestCase):
 
     def test_it_adds_size_srcset_and_credit_for_known_images(self):
         info = ImageInfo(
-            1600, 900, "/r/a-480.jpg 480w, /r/a-960.jpg 960w", "Photo: Ann"
+            1600, 900, "/r/a-480.jpg 480w, /r/a-960.jpg 960w", credit="Photo: Ann"
         )
         html = render_markdown(
             '![alt](/media/a.jpg "Caption")',

@@ -21,7 +21,10 @@ class Command(BaseCommand):
             return
         created = create_demo()
         if any(created.values()):
-            summary = ", ".join(f"{n} {what}" for what, n in created.items())
+            summary = ", ".join(
+                f"{n} {what if n != 1 else what.removesuffix('s')}"
+                for what, n in created.items()
+            )
             self.stdout.write(f"Demo blog created: {summary}.")
         else:
             self.stdout.write("The demo blog is already there; nothing to add.")
