@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gazette.posts.middleware.SiteTimeZoneMiddleware",
+    "gazette.posts.redirects.OldAddressMiddleware",
 ]
 
 ROOT_URLCONF = "gazette.urls"

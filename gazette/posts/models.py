@@ -25,6 +25,15 @@ def _validate_language(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known language code.") from error
 
 
+class CommentPolicy(models.TextChoices):
+    """Who may comment and whether comments wait for the author's approval."""
+
+    OPEN = "open", "Anyone may comment; comments appear at once"
+    HOLD_FIRST = "hold_first", "Hold a commenter's first comment for approval"
+    HOLD_ALL = "hold_all", "Hold every comment for approval"
+    CLOSED = "closed", "Comments are closed"
+
+
 class SiteSettings(models.Model):
     """The blog's own settings: one row, read through `SiteSettings.load()`."""
 
@@ -37,6 +46,19 @@ class SiteSettings(models.Model):
         max_length=64, default="UTC", validators=[_validate_time_zone]
     )
     posts_per_page = models.PositiveSmallIntegerField(default=10)
+    comment_policy = models.CharField(
+        max_length=12, choices=CommentPolicy, default=CommentPolicy.HOLD_FIRST
+    )
+    close_comments_after_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: comments stay open."
+    )
+    # The spam classifier's score (0 to 1) at or above which a comment is held,
+    # and at or above which it goes straight to the spam folder.
+    spam_hold_threshold = models.FloatField(default=0.5)
+    spam_reject_threshold = models.FloatField(default=0.9)
+    feed_full_content = models.BooleanField(
+        default=True, help_text="Feeds carry whole posts; off: only excerpts."
+    )
 
     CACHE_KEY = "gazette:site-settings"
 
@@ -184,6 +206,14 @@ class Post(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
     )
     hashtags = models.ManyToManyField(Hashtag, blank=True, related_name="posts")
+    comment_policy = models.CharField(
+        max_length=12,
+        choices=CommentPolicy,
+        blank=True,
+        help_text="Empty: the blog's policy.",
+    )
+    # A secret for the shareable preview link; emptied to revoke it.
+    preview_token = models.CharField(max_length=64, blank=True, db_index=True)
     import_ref = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
     objects = PostQuerySet.as_manager()
@@ -219,7 +249,7 @@ class Post(models.Model):
 
 class PageQuerySet(models.QuerySet):
     def visible(self):
-        return self.filter(is_published=True)
+        return self.filter(is_published=True, trashed_at__isnull=True)
 
 
 class Page(models.Model):
@@ -232,6 +262,7 @@ class Page(models.Model):
     is_published = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
+    trashed_at = models.DateTimeField(null=True, blank=True)
     import_ref = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
     objects = PageQuerySet.as_manager()
@@ -244,3 +275,79 @@ class Page(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("posts:page", args=[self.slug])
+
+
+class Revision(models.Model):
+    """A snapshot of a post or page as it was saved; every save keeps one."""
+
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="revisions"
+    )
+    page = models.ForeignKey(
+        Page, null=True, blank=True, on_delete=models.CASCADE, related_name="revisions"
+    )
+    title = models.CharField(max_length=200)
+    slug = models.CharField(max_length=100)
+    body = models.TextField(blank=True)
+    excerpt = models.TextField(blank=True)
+    hashtags = models.CharField(max_length=1000, blank=True)  # space-separated names
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(post__isnull=False) ^ Q(page__isnull=False),
+                name="revision_of_post_or_page",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OldAddress(models.Model):
+    """An address that once showed a post or page: renamed slugs, moved dates,
+    Blogger and WordPress links. One table for all of them; `redirects.py` looks a
+    path up here before answering 404, and answers with a permanent redirect."""
+
+    path = models.CharField(max_length=500, unique=True)
+    post = models.ForeignKey(
+        Post,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="old_addresses",
+    )
+    page = models.ForeignKey(
+        Page,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="old_addresses",
+    )
+    # For addresses that lead somewhere other than a post or page (a feed, a label).
+    target = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "old addresses"
+
+    def __str__(self) -> str:
+        return self.path
+
+    def destination(self) -> str | None:
+        """Where this address leads now, or None when that is not public."""
+        if self.post_id:
+            return self.post.get_absolute_url() if self.post.is_visible else None
+        if self.page_id:
+            page = self.page
+            return (
+                page.get_absolute_url()
+                if page.is_published and not page.trashed_at
+                else None
+            )
+        return self.target or None

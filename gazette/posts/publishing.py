@@ -5,11 +5,17 @@ so the stored HTML, the hashtags and the cache always agree with the source.
 """
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from gazette.images.models import Image
 from gazette.lib.markup import Rendered, render_markdown
-from gazette.posts.models import Hashtag, Page, Post
+from gazette.posts.models import Hashtag, OldAddress, Page, Post
+
+# Sent after a post or page was saved, trashed or restored, inside the transaction,
+# with `instance`. Search indexing and cache versions listen to it, so that
+# whatever changes content tells them in one way.
+content_changed = Signal()
 
 
 def render_body(source: str) -> Rendered:
@@ -30,8 +36,15 @@ def render_body(source: str) -> Rendered:
 def save_post(post: Post, hashtags: list[str] | None = None) -> Post:
     """Save `post` with its body rendered; its hashtags are `hashtags` plus inline ones.
 
-    `hashtags=None` keeps the post's chosen hashtags and adds inline ones.
+    `hashtags=None` keeps the post's chosen hashtags and adds inline ones. When a
+    public post's address changes (slug or date), the old one keeps leading to it.
     """
+    if post.pk:
+        before = Post.objects.filter(pk=post.pk).first()
+        if before and before.is_visible:
+            old_url = before.get_absolute_url()
+            if old_url != post.get_absolute_url():
+                remember_old_address(old_url, post=post)
     rendered = render_body(post.body)
     post.body_html = rendered.html
     post.updated_at = timezone.now()
@@ -44,6 +57,7 @@ def save_post(post: Post, hashtags: list[str] | None = None) -> Post:
         hashtags = [h.name for h in post.hashtags.all()]
     names = list(hashtags) + rendered.hashtags
     post.hashtags.set(Hashtag.for_names(names))
+    content_changed.send(sender=Post, instance=post)
     return post
 
 
@@ -52,4 +66,14 @@ def save_page(page: Page) -> Page:
     page.body_html = render_body(page.body).html
     page.updated_at = timezone.now()
     page.save()
+    content_changed.send(sender=Page, instance=page)
     return page
+
+
+def remember_old_address(
+    path: str, *, post: Post | None = None, page: Page | None = None
+) -> None:
+    """Keep `path` leading to `post` or `page` after its address changed."""
+    OldAddress.objects.update_or_create(
+        path=path[:500], defaults={"post": post, "page": page, "target": ""}
+    )

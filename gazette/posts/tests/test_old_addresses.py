@@ -1,0 +1,64 @@
+from datetime import UTC, datetime
+
+from gazette.posts.models import OldAddress, Page
+from gazette.posts.publishing import remember_old_address, save_page, save_post
+from gazette.test import BaseTestCase
+
+
+class OldAddressTest(BaseTestCase):
+    def test_a_renamed_post_keeps_its_old_address(self):
+        post = self.make_post(
+            "First name", published_at=datetime(2020, 5, 1, tzinfo=UTC)
+        )
+        old = post.get_absolute_url()
+        post.slug = "second-name"
+        save_post(post)
+        self.assertRedirects(
+            self.client.get(old), "/2020/05/second-name/", status_code=301
+        )
+
+    def test_a_redated_post_keeps_its_old_address_through_several_moves(self):
+        post = self.make_post("Walk", published_at=datetime(2020, 5, 1, tzinfo=UTC))
+        first = post.get_absolute_url()
+        post.published_at = datetime(2021, 6, 1, tzinfo=UTC)
+        save_post(post)
+        post.slug = "walk-again"
+        save_post(post)
+        for old in (first, "/2021/06/walk/"):
+            with self.subTest(old=old):
+                self.assertRedirects(
+                    self.client.get(old), "/2021/06/walk-again/", status_code=301
+                )
+
+    def test_a_draft_leaves_no_old_address(self):
+        post = self.make_post("Draft", status="draft")
+        post.slug = "renamed"
+        save_post(post)
+        self.assertFalse(OldAddress.objects.exists())
+
+    def test_old_addresses_of_hidden_posts_are_404(self):
+        post = self.make_post(
+            "Soon gone", published_at=datetime(2020, 5, 1, tzinfo=UTC)
+        )
+        remember_old_address("/2019/01/old.html", post=post)
+        self.assertEqual(self.client.get("/2019/01/old.html").status_code, 301)
+        post.status = "draft"
+        save_post(post)
+        self.assertEqual(self.client.get("/2019/01/old.html").status_code, 404)
+
+    def test_query_string_addresses_and_pages(self):
+        page = save_page(Page(title="About", slug="about", is_published=True))
+        remember_old_address("/?page_id=7", page=page)
+        self.assertRedirects(
+            self.client.get("/?page_id=7"), "/p/about/", status_code=301
+        )
+        self.assertEqual(self.client.get("/").status_code, 200)
+
+    def test_a_target_address_for_things_that_are_not_posts(self):
+        OldAddress.objects.create(path="/search/label/Bread", target="/hashtag/Bread/")
+        self.assertRedirects(
+            self.client.get("/search/label/Bread"),
+            "/hashtag/Bread/",
+            status_code=301,
+            fetch_redirect_response=False,
+        )
