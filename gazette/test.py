@@ -3,17 +3,20 @@
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import TestCase
 from django.utils import timezone
 
+from gazette.lib import roles
 from gazette.lib.text import unique_slug
 from gazette.posts.models import Post
 from gazette.posts.publishing import save_post
 
 
 class BaseTestCase(TestCase):
-    """alice writes, bob moderates, carol reads."""
+    """alice is an author, bob a contributor, carol a reader, and dave a plain
+    account that tests make whatever they need."""
 
     @classmethod
     def setUpTestData(cls):
@@ -27,6 +30,9 @@ class BaseTestCase(TestCase):
         )
         cls.bob = User.objects.create_user("bob", "bob@example.org", "password")
         cls.carol = User.objects.create_user("carol", "carol@example.org", "password")
+        cls.dave = User.objects.create_user("dave", "dave@example.org", "password")
+        cls.alice.groups.add(Group.objects.get(name=roles.AUTHORS))
+        cls.bob.groups.add(Group.objects.get(name=roles.CONTRIBUTORS))
 
     def setUp(self):
         super().setUp()
