@@ -1,10 +1,13 @@
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gazette.posts.models import SiteSettings
 
 
 class SiteTimeZoneMiddleware:
-    """Show every time in the blog's own time zone; times stay UTC in the database."""
+    """Speak the blog's language and show times in its time zone.
+
+    Times stay UTC in the database; `request.site` is the SiteSettings row.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -12,7 +15,9 @@ class SiteTimeZoneMiddleware:
     def __call__(self, request):
         request.site = SiteSettings.load()
         timezone.activate(request.site.tzinfo)
+        translation.activate(request.site.language)
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+            translation.deactivate()

@@ -22,10 +22,13 @@ def _page_of(request: HttpRequest, queryset, per_page: int):
         raise Http404("No such page.") from error
 
 
+def _local_day(post: Post):
+    return timezone.localtime(post.published_at).date()
+
+
 def _by_day(posts) -> list[tuple]:
     """Posts grouped under their local publishing day, newest first."""
-    day = lambda post: timezone.localtime(post.published_at).date()  # noqa: E731
-    return [(date, list(group)) for date, group in groupby(posts, key=day)]
+    return [(day, list(group)) for day, group in groupby(posts, key=_local_day)]
 
 
 def _listing(request: HttpRequest, queryset, template: str, context: dict):

@@ -3,23 +3,23 @@ from datetime import date, datetime
 from django import template
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gazette.lib import dates
-from gazette.posts.models import Hashtag, Page, Post, SiteSettings
+from gazette.posts.models import Hashtag, Page, Post
 
 register = template.Library()
 
 
 @register.filter
 def date_header(value: datetime | date) -> str:
-    """ "Sunday, March 24, 2019", in the blog's language and time zone."""
-    return dates.date_header(value, SiteSettings.load().language)
+    """ "Sunday, March 24, 2019", in the active language and time zone."""
+    return dates.date_header(value, translation.get_language() or "en")
 
 
 @register.filter
 def month_name(value: date) -> str:
-    return dates.month_name(value, SiteSettings.load().language)
+    return dates.month_name(value, translation.get_language() or "en")
 
 
 @register.filter
