@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "gazette.lib.middleware.RejectNulBytesMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gazette.lib.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -188,6 +189,8 @@ MEDIA_ROOT = Path(os.environ.get("GAZETTE_MEDIA_ROOT", VAR_DIR / "media"))
 # In one-machine mode the app serves uploads itself; behind a web server or object
 # store, set GAZETTE_SERVE_MEDIA=0 and let that serve MEDIA_URL.
 SERVE_MEDIA = env_bool("GAZETTE_SERVE_MEDIA", True)
+# Readers' pages kept, compressed, in the shared cache (gazette/lib/pagecache.py).
+GAZETTE_PAGE_CACHE = env_bool("GAZETTE_PAGE_CACHE", True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -211,6 +214,8 @@ LOGGING = {
 LOGIN_URL = "admin:login"
 
 if TESTING:
+    # Tests see every write at once; the page cache has tests of its own.
+    GAZETTE_PAGE_CACHE = False
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gazette-test-media-"))
     STATIC_ROOT = MEDIA_ROOT / "static"

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gazette.lib.dates import babel_locale
+from gazette.lib.pagecache import bump_on_commit
 
 
 def _validate_time_zone(value: str) -> None:
@@ -73,6 +74,7 @@ class SiteSettings(models.Model):
         self.pk = 1
         super().save(*args, **kwargs)
         cache.delete(self.CACHE_KEY)
+        bump_on_commit("content")
 
     @classmethod
     def load(cls) -> "SiteSettings":

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from gazette.comments.threads import comment_tree
+from gazette.lib.pagecache import cache_page_for_readers
 from gazette.posts.models import Hashtag, Page, Post
 
 
@@ -32,6 +33,8 @@ def _by_day(posts) -> list[tuple]:
 
 
 def _listing(request: HttpRequest, queryset, template: str, context: dict):
+    # Listings show every post's comment count, so any approved comment changes them.
+    cache_page_for_readers(request, "comments")
     page = _page_of(request, queryset.for_listing(), request.site.posts_per_page)
     context |= {"page_obj": page, "days": _by_day(page.object_list)}
     return render(request, template, context)
@@ -45,6 +48,7 @@ def post_detail(request: HttpRequest, year: str, month: str, slug: str) -> HttpR
     post = get_object_or_404(Post.objects.visible().for_listing(), slug=slug)
     if post.get_absolute_url() != request.path:
         return redirect(post, permanent=True)
+    cache_page_for_readers(request, f"comments:{post.pk}")
     comments = post.comments.approved().select_related("user")
     context = {"post": post, "comment_threads": comment_tree(comments)}
     return render(request, "posts/post_detail.html", context)
@@ -88,4 +92,5 @@ def month_archive(request: HttpRequest, year: str, month: str) -> HttpResponse:
 
 def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = get_object_or_404(Page.objects.visible(), slug=slug)
+    cache_page_for_readers(request)
     return render(request, "posts/page.html", {"page": page})

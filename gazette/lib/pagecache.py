@@ -1,0 +1,136 @@
+"""The shared page cache for readers: rendered pages kept compressed in the cache.
+
+A view opts in with `cache_page_for_readers(request, *versions)`, naming the
+versions of what the page shows ("content" for posts, pages and settings;
+"comments:12" for the comments of post 12). The cached entry records the values
+those versions had when the page was rendered; a write bumps only the versions it
+touches (`bump`), and an entry whose versions moved on is simply not used again.
+
+Only anonymous readers without a session are served from it: signed-in people and
+readers with a state of their own (a held comment, a message) have a session
+cookie and always get a fresh page. Entries expire no later than the next
+scheduled post's time, so a scheduled post appears on time without a cron job.
+"""
+
+import gzip
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+SECONDS = 600  # at most; less when a scheduled post is due sooner
+_ATTRIBUTE = "_gazette_page_versions"
+
+
+def version_key(name: str) -> str:
+    return f"gazette:version:{name}"
+
+
+def bump(*names: str) -> None:
+    """Mark everything that shows `names` as changed: pages made before are stale."""
+    cache.set_many({version_key(n): uuid.uuid4().hex for n in names}, None)
+
+
+def current_versions(names: list[str]) -> dict[str, str]:
+    """The present value of each version, creating the ones never bumped."""
+    keys = {version_key(n): n for n in names}
+    found = cache.get_many(list(keys))
+    missing = {k: uuid.uuid4().hex for k in keys if k not in found}
+    if missing:
+        for key, value in missing.items():
+            # add(): two workers racing on a new version agree on one value.
+            if not cache.add(key, value, None):
+                missing[key] = cache.get(key, value)
+        found |= missing
+    return {keys[k]: v for k, v in found.items()}
+
+
+def cache_page_for_readers(request: HttpRequest, *versions: str) -> None:
+    """Let the page cache keep this response for readers; it shows `versions`.
+
+    Call it before the view reads what it shows: the versions are read now, so a
+    write that commits while the page renders leaves this entry stale-marked.
+    """
+    if _is_cacheable_request(request):
+        setattr(request, _ATTRIBUTE, current_versions(["content", *versions]))
+
+
+def bump_on_commit(*names: str) -> None:
+    """`bump` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: bump(*names))
+
+
+def _is_cacheable_request(request: HttpRequest) -> bool:
+    return (
+        settings.GAZETTE_PAGE_CACHE
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and settings.CSRF_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def _entry_key(request: HttpRequest) -> str:
+    return f"gazette:page:{request.get_host()}:{request.get_full_path()}"
+
+
+def _seconds_to_live() -> int:
+    """Until the next scheduled post goes out, at most SECONDS."""
+    from gazette.posts.models import Post
+
+    next_at = Post.objects.next_scheduled_at()
+    if next_at is None:
+        return SECONDS
+    until = (next_at - timezone.now()) / timedelta(seconds=1)
+    return max(1, min(SECONDS, int(until) + 1))
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not _is_cacheable_request(request):
+            return self.get_response(request)
+        key = _entry_key(request)
+        entry = cache.get(key)
+        if entry and current_versions(list(entry["versions"])) == entry["versions"]:
+            return _from_entry(request, entry)
+
+        response = self.get_response(request)
+        versions = getattr(request, _ATTRIBUTE, None)
+        if versions and _is_storable(response):
+            entry = {
+                "versions": versions,
+                "body": gzip.compress(response.content, compresslevel=6),
+                "content_type": response["Content-Type"],
+            }
+            cache.set(key, entry, _seconds_to_live())
+            response["X-Gazette-Cache"] = "miss"
+        return response
+
+
+def _is_storable(response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in response.get("Cache-Control", "")
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+
+
+def _from_entry(request: HttpRequest, entry: dict) -> HttpResponse:
+    accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+    body = entry["body"] if accepts_gzip else gzip.decompress(entry["body"])
+    response = HttpResponse(body, content_type=entry["content_type"])
+    response["Content-Length"] = str(len(body))
+    if accepts_gzip:
+        response["Content-Encoding"] = "gzip"
+    response["Vary"] = "Accept-Encoding"
+    response["X-Gazette-Cache"] = "hit"
+    return response

@@ -1,0 +1,106 @@
+import gzip
+from datetime import timedelta
+from unittest import mock
+
+from django.conf import settings
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from gazette.comments.models import Comment
+from gazette.lib import pagecache
+from gazette.posts.models import SiteSettings
+from gazette.posts.publishing import save_post
+from gazette.test import BaseTestCase
+
+
+@override_settings(GAZETTE_PAGE_CACHE=True)
+class PageCacheTest(BaseTestCase):
+    def test_a_second_visit_is_served_from_the_cache_without_queries(self):
+        post = self.make_post("Cached")
+        url = post.get_absolute_url()
+        first = self.client.get(url)
+        self.assertEqual(first["X-Gazette-Cache"], "miss")
+        with CaptureQueriesContext(connection) as queries:
+            second = self.client.get(url)
+        self.assertEqual(second["X-Gazette-Cache"], "hit")
+        self.assertEqual(len(queries), 0)
+        self.assertEqual(second.content, first.content)
+
+    def test_it_stores_compressed_bytes_and_sends_them_to_those_who_accept_them(self):
+        post = self.make_post("Squeezed")
+        plain = self.client.get(post.get_absolute_url()).content
+        zipped = self.client.get(post.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
+        self.assertEqual(zipped["Content-Encoding"], "gzip")
+        self.assertEqual(gzip.decompress(zipped.content), plain)
+        self.assertEqual(int(zipped["Content-Length"]), len(zipped.content))
+
+    def test_saving_a_post_makes_every_page_fresh(self):
+        post = self.make_post("Before")
+        self.client.get("/")
+        post.title = "After"
+        with self.captureOnCommitCallbacks(execute=True):
+            save_post(post)
+        response = self.client.get("/")
+        self.assertEqual(response["X-Gazette-Cache"], "miss")
+        self.assertContains(response, "After")
+
+    def test_changing_site_settings_makes_pages_fresh(self):
+        self.make_post()
+        self.client.get("/")
+        site = SiteSettings.load()
+        site.title = "A new name"
+        with self.captureOnCommitCallbacks(execute=True):
+            site.save()
+        self.assertContains(self.client.get("/"), "A new name")
+
+    def test_a_comment_version_touches_only_its_post_and_the_listings(self):
+        post = self.make_post("Talked about")
+        other = self.make_post("Quiet")
+        for url in ("/", post.get_absolute_url(), other.get_absolute_url()):
+            self.client.get(url)
+        Comment.objects.create(
+            post=post,
+            author_name="Ann",
+            body="Hi",
+            body_html="<p>Hi</p>",
+            status="approved",
+        )
+        pagecache.bump("comments", f"comments:{post.pk}")
+        self.assertContains(self.client.get(post.get_absolute_url()), "1 comment")
+        self.assertContains(self.client.get("/"), "1 comment")
+        self.assertEqual(
+            self.client.get(other.get_absolute_url())["X-Gazette-Cache"], "hit"
+        )
+
+    def test_signed_in_people_and_readers_with_a_session_get_fresh_pages(self):
+        post = self.make_post()
+        self.client.get(post.get_absolute_url())
+        self.client.force_login(self.alice)
+        response = self.client.get(post.get_absolute_url())
+        self.assertNotIn("X-Gazette-Cache", response)
+        self.client.logout()
+        self.client.cookies[settings.SESSION_COOKIE_NAME] = "some-session"
+        self.assertNotIn("X-Gazette-Cache", self.client.get(post.get_absolute_url()))
+
+    def test_errors_and_pages_that_did_not_opt_in_are_not_kept(self):
+        self.client.get("/no/such/page/")
+        self.assertNotIn("X-Gazette-Cache", self.client.get("/no/such/page/"))
+        self.assertNotIn("X-Gazette-Cache", self.client.get("/admin/login/"))
+
+    def test_entries_expire_by_the_next_scheduled_post(self):
+        self.make_post("Later", days_ago=-1 / (24 * 60))  # a minute from now
+        with mock.patch.object(
+            pagecache.cache, "set", wraps=pagecache.cache.set
+        ) as set_:
+            self.client.get("/")
+        page_sets = [
+            c for c in set_.call_args_list if c.args[0].startswith("gazette:page:")
+        ]
+        self.assertEqual(len(page_sets), 1)
+        self.assertLessEqual(page_sets[0].args[2], 61)
+
+        later = timezone.now() + timedelta(minutes=2)
+        with mock.patch("django.utils.timezone.now", return_value=later):
+            self.assertEqual(pagecache._seconds_to_live(), pagecache.SECONDS)
