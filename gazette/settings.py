@@ -238,6 +238,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "desk/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "gazette.lib.http.client_ip"
+AXES_VERBOSE = False  # no banner from every command; lock-outs are still logged
 try:
     GAZETTE_MAX_UPLOAD_MB = int(os.environ.get("GAZETTE_MAX_UPLOAD_MB") or 20)
 except ValueError as error:
