@@ -43,11 +43,10 @@ class ImageAdminForm(forms.ModelForm):
 
     class Meta:
         model = Image
-        exclude = ["import_ref", "uploaded_by"]
+        fields = ["file", "alt_text", "caption", "credit", "uploaded_at"]
 
     def clean_file(self):
         file = self.cleaned_data["file"]
         if file and "file" in self.changed_data:
             return clean_upload(file)
         return file
-

@@ -58,7 +58,9 @@ class EditorTest(DeskTestCase):
         site.save()
         soon = timezone.now() + timedelta(days=2)
         local = timezone.localtime(soon, site.tzinfo).replace(second=0, microsecond=0)
-        data = post_form(action="publish", published_at=local.strftime("%Y-%m-%dT%H:%M"))
+        data = post_form(
+            action="publish", published_at=local.strftime("%Y-%m-%dT%H:%M")
+        )
         response = self.client.post("/desk/posts/new/", data, follow=True)
         post = Post.objects.get()
         self.assertEqual(post.status, Post.Status.SCHEDULED)

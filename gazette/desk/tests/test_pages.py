@@ -48,7 +48,9 @@ class PageTest(DeskTestCase):
 
     def test_authors_cannot_write_pages(self):
         self.client.force_login(self.alice)
-        self.assertEqual(self.client.post("/desk/pages/new/", page_form()).status_code, 403)
+        self.assertEqual(
+            self.client.post("/desk/pages/new/", page_form()).status_code, 403
+        )
         response = self.client.post("/desk/pages/autosave/", page_form())
         self.assertEqual(response.status_code, 403)
         self.assertFalse(Page.objects.exists())

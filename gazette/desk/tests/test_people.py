@@ -13,7 +13,12 @@ class PeopleTest(DeskTestCase):
         response = self.client.get("/desk/people/")
         self.assertEqual(
             [(p.username, role) for p, role in response.context["rows"]],
-            [("alice", "author"), ("bob", "contributor"), ("carol", ""), ("dave", "admin")],
+            [
+                ("alice", "author"),
+                ("bob", "contributor"),
+                ("carol", ""),
+                ("dave", "admin"),
+            ],
         )
         self.client.post(f"/desk/people/{self.bob.pk}/role/", {"role": "author"})
         self.client.post(f"/desk/people/{self.alice.pk}/role/", {"role": ""})

@@ -106,7 +106,9 @@ class PermissionTest(DeskTestCase):
         self.client.force_login(self.dave)
         self.assertContains(self.client.get("/desk/"), "Bob&#x27;s draft")
         data = post_form(title="Edited", slug=post.slug, slug_auto="False")
-        response = self.client.post(f"/desk/posts/{post.pk}/", data | {"action": "publish"})
+        response = self.client.post(
+            f"/desk/posts/{post.pk}/", data | {"action": "publish"}
+        )
         self.assertRedirects(response, f"/desk/posts/{post.pk}/")
         post.refresh_from_db()
         self.assertEqual((post.title, post.author), ("Edited", self.bob))

@@ -20,7 +20,9 @@ class PreviewLinkTest(DeskTestCase):
         self.assertContains(response, "<strong>words</strong>")
         self.assertContains(response, '<h1 class="post-title">Not out yet</h1>')
         self.assertContains(response, 'href="/hashtag/Soon/"')
-        self.assertContains(response, '<meta name="robots" content="noindex, nofollow">')
+        self.assertContains(
+            response, '<meta name="robots" content="noindex, nofollow">'
+        )
         self.assertEqual(response["X-Robots-Tag"], "noindex, nofollow")
         self.assertIn("no-store", response["Cache-Control"])
 

@@ -18,7 +18,9 @@ class RevisionTest(DeskTestCase):
     def test_every_save_keeps_a_revision(self):
         self.edit(title="Third save")
         bodies = list(self.post.revisions.values_list("title", flat=True))
-        self.assertEqual(bodies, ["Third save", "A walk on the ridge", "A walk on the ridge"])
+        self.assertEqual(
+            bodies, ["Third save", "A walk on the ridge", "A walk on the ridge"]
+        )
 
     def test_it_shows_the_escaped_differences_between_any_two(self):
         newer, older = self.post.revisions.all()

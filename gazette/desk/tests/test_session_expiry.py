@@ -42,7 +42,10 @@ class SessionExpiryTest(DeskTestCase):
         self.assertRedirects(
             response, f"/desk/posts/{post.pk}/", fetch_redirect_response=False
         )
-        self.assertEqual((post.title, post.body, post.author), ("Fresh", "Never saved before.", self.alice))
+        self.assertEqual(
+            (post.title, post.body, post.author),
+            ("Fresh", "Never saved before.", self.alice),
+        )
 
     def test_a_published_post_keeps_the_text_as_a_revision(self):
         post = self.make_post("Live", body="Published words.")

@@ -42,7 +42,9 @@ class SiteSettingsTest(DeskTestCase):
             ("spam_hold_threshold", "7", "Enter a number from 0 to 1."),
         ):
             with self.subTest(field=field):
-                response = self.client.post("/desk/settings/", settings_form(**{field: value}))
+                response = self.client.post(
+                    "/desk/settings/", settings_form(**{field: value})
+                )
                 self.assertContains(response, reason, status_code=400)
                 self.assertContains(response, "Ridge Notes", status_code=400)
         self.assertEqual(SiteSettings.load().title, "Gazette")

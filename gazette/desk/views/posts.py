@@ -190,7 +190,9 @@ def post_autosave(request: HttpRequest, pk: int | None = None) -> JsonResponse:
     else:
         post = editable_post(request, pk)
     if not may_change(request.user, post):
-        return JsonResponse({"error": "Only an author or admin may change this post."}, status=403)
+        return JsonResponse(
+            {"error": "Only an author or admin may change this post."}, status=403
+        )
     drafts.autosave_from(request, post, request.POST)
     return JsonResponse(
         {

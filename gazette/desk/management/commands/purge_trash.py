@@ -4,8 +4,12 @@ from gazette.posts.publishing import TRASH_DAYS, purge_trash
 
 
 class Command(BaseCommand):
-    help = f"Delete for good the posts and pages in the trash for over {TRASH_DAYS} days."
+    help = (
+        f"Delete for good the posts and pages in the trash for over {TRASH_DAYS} days."
+    )
 
     def handle(self, *args, **options):
         posts, pages = purge_trash()
-        self.stdout.write(f"Deleted {posts} post(s) and {pages} page(s) from the trash.")
+        self.stdout.write(
+            f"Deleted {posts} post(s) and {pages} page(s) from the trash."
+        )
