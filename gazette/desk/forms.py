@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from gazette.lib.markup import find_hashtags
 from gazette.lib.text import unique_slug
-from gazette.posts.models import Page, Post, SiteSettings
+from gazette.posts.models import CommentPolicy, Page, Post, SiteSettings
 
 # A hashtag as it may be typed in the hashtags field: "#Walking" or "Walking".
 HASHTAG_NAME_RE = re.compile(r"#?([^\W\d_]\w{0,63})")
@@ -83,6 +83,10 @@ class PostForm(_WritingForm):
             f"In the blog's time zone, {timezone.get_current_timezone_name()}. "
             "Empty: the moment you publish. A future time schedules the post."
         )
+        self.fields["comment_policy"].choices = [
+            ("", "The blog's policy"),
+            *CommentPolicy.choices,
+        ]
         post = self.instance
         if post.pk and "hashtags" not in self.initial:
             # Hashtags written in the text are found again on save; list the others.

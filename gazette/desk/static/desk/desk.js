@@ -30,6 +30,15 @@
     return fetch(url, Object.assign(settings, options || {}));
   }
 
+  /* The JSON a desk endpoint answers, or an error when something else did. */
+  function answer(response) {
+    return response.json().catch(function () {
+      return { error: "the server answered " + response.status };
+    }).then(function (json) {
+      return { ok: response.ok, json: json };
+    });
+  }
+
   function say(text, link) {
     status.textContent = text;
     if (link) {
@@ -95,7 +104,7 @@
     var data = new FormData(form);
     data.delete("action");
     post(form.dataset.autosaveUrl, data, { keepalive: keepalive }).then(function (response) {
-      return response.json().then(function (json) { return { ok: response.ok, json: json }; });
+      return answer(response);
     }).then(function (result) {
       var json = result.json;
       if (result.ok) {
@@ -186,7 +195,7 @@
       event.preventDefault();
       button.disabled = true;
       post(imageForm.action, new FormData(imageForm)).then(function (response) {
-        return response.json().then(function (json) { return { ok: response.ok, json: json }; });
+        return answer(response);
       }).then(function (result) {
         if (result.ok) {
           insertAtCursor(result.json.markdown);
