@@ -105,6 +105,8 @@ class PermissionTest(DeskTestCase):
         post = self.make_post("Bob's draft", author=self.bob, status="draft")
         self.client.force_login(self.dave)
         self.assertContains(self.client.get("/desk/"), "Bob&#x27;s draft")
+        response = self.client.get("/desk/?author=alice")
+        self.assertFalse(response.context["page_obj"].object_list)
         data = post_form(title="Edited", slug=post.slug, slug_auto="False")
         response = self.client.post(
             f"/desk/posts/{post.pk}/", data | {"action": "publish"}

@@ -39,9 +39,10 @@ STATES = {"draft": "Drafts", "scheduled": "Scheduled", "published": "Published"}
 @desk_view
 def post_list(request: HttpRequest) -> HttpResponse:
     posts = Post.objects.filter(trashed_at__isnull=True).select_related("author")
+    author = request.GET.get("author", "").strip()
     if not roles.is_admin(request.user):
         posts = posts.filter(author=request.user)
-    elif author := request.GET.get("author"):
+    elif author:
         posts = posts.filter(author__username=author)
     if query := request.GET.get("q", "").strip():
         posts = posts.filter(title__icontains=query)
@@ -60,7 +61,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
     filters = request.GET.copy()
     filters.pop("page", None)
     context = {"page_obj": page, "states": STATES, "state": state, "query": query}
-    context |= {"hashtag": name, "filters": filters.urlencode()}
+    context |= {"hashtag": name, "author": author, "filters": filters.urlencode()}
     return render(request, "desk/post_list.html", context)
 
 
