@@ -33,7 +33,8 @@ run: $(BIN)/gazette
 	@$(BIN)/gazette demo --if-empty
 	@echo ""
 	@echo "Gazette is at   http://$(HOST):$(PORT)/"
-	@echo "Desk and admin: http://$(HOST):$(PORT)/admin/"
+	@echo "Desk:           http://$(HOST):$(PORT)/desk/"
+	@echo "Admin:          http://$(HOST):$(PORT)/admin/"
 	@echo "Stop it with Ctrl-C."
 	@exec $(BIN)/gunicorn gazette.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --forwarded-allow-ips 127.0.0.1

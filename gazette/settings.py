@@ -4,6 +4,7 @@ import os
 import secrets
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -211,8 +212,6 @@ LOGGING = {
     },
 }
 
-LOGIN_URL = "admin:login"
-
 if TESTING:
     # Tests see every write at once; the page cache has tests of its own.
     GAZETTE_PAGE_CACHE = False
@@ -221,3 +220,37 @@ if TESTING:
     STATIC_ROOT = MEDIA_ROOT / "static"
     STATIC_ROOT.mkdir()
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The author's desk (issue 3): sign-in at /desk/, Argon2 passwords, and django-axes
+# refusing sign-ins for a while after repeated failures for one account or address.
+INSTALLED_APPS += ["gazette.desk", "axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+LOGIN_URL = "desk:sign_in"
+LOGIN_REDIRECT_URL = "desk:posts"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "desk/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "gazette.lib.http.client_ip"
+AXES_VERBOSE = False  # no banner from every command; lock-outs are still logged
+try:
+    GAZETTE_MAX_UPLOAD_MB = int(os.environ.get("GAZETTE_MAX_UPLOAD_MB") or 20)
+except ValueError as error:
+    raise ImproperlyConfigured(
+        "GAZETTE_MAX_UPLOAD_MB must be a whole number of megabytes"
+    ) from error
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests that exercise the lock-out turn it on with override_settings.
+    AXES_ENABLED = False

@@ -5,6 +5,7 @@ from django.views.static import serve
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("gazette.desk.urls")),
     path("", include("gazette.posts.urls")),
 ]
 

@@ -1,11 +1,13 @@
 from django.contrib import admin
 
+from gazette.images.forms import ImageAdminForm
 from gazette.images.models import Image
 from gazette.images.renditions import make_renditions
 
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
+    form = ImageAdminForm
     list_display = ["__str__", "width", "height", "uploaded_at"]
     search_fields = ["caption", "alt_text", "credit"]
     readonly_fields = ["width", "height", "markdown"]

@@ -27,7 +27,7 @@ def make_renditions(image) -> list[dict]:
                     "RGBA" if "transparency" in source.info else "RGB"
                 )
             original = image.original_format
-            formats = ["webp"] if original == "gif" else [original, "webp"]
+            formats = ["webp"] if original in ("gif", "webp") else [original, "webp"]
             stem = PurePosixPath(image.file.name).stem
             renditions = []
             for width in WIDTHS:

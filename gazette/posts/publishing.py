@@ -4,13 +4,16 @@ Views and commands go through these functions rather than saving models directly
 so the stored HTML, the hashtags and the cache always agree with the source.
 """
 
+import secrets
+from datetime import timedelta
+
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
 from gazette.images.models import Image
 from gazette.lib.markup import Rendered, render_markdown
-from gazette.posts.models import Hashtag, OldAddress, Page, Post
+from gazette.posts.models import Hashtag, OldAddress, Page, Post, Revision
 
 # Sent after a post or page was saved, trashed or restored, inside the transaction,
 # with `instance`. Search indexing and cache versions listen to it, so that
@@ -76,4 +79,198 @@ def remember_old_address(
     """Keep `path` leading to `post` or `page` after its address changed."""
     OldAddress.objects.update_or_create(
         path=path[:500], defaults={"post": post, "page": page, "target": ""}
+    )
+
+
+# The desk's writing functions. Each one saves in one transaction and tells
+# `content_changed` through save_post/save_page, or sends it itself.
+
+TRASH_DAYS = 30
+
+
+def keep_revision(item: Post | Page, *, author=None) -> Revision:
+    """A snapshot of `item` as it is now. Reads post.hashtags for a post."""
+    revision = Revision(
+        title=item.title,
+        slug=item.slug,
+        body=item.body,
+        excerpt=getattr(item, "excerpt", ""),
+        author=author if author and author.is_authenticated else None,
+    )
+    if isinstance(item, Post):
+        revision.post = item
+        revision.hashtags = " ".join(h.name for h in item.hashtags.all())[:1000]
+    else:
+        revision.page = item
+    revision.save()
+    return revision
+
+
+@transaction.atomic
+def write_post(post: Post, hashtags: list[str] | None = None, *, author=None) -> Post:
+    """Save `post` as the desk does: rendered, its hashtags set, and a revision kept."""
+    save_post(post, hashtags)
+    keep_revision(post, author=author)
+    return post
+
+
+@transaction.atomic
+def write_page(page: Page, *, author=None) -> Page:
+    """Save `page` with a revision; a published page's old address keeps working."""
+    if page.pk:
+        before = Page.objects.filter(pk=page.pk).first()
+        if before and before.is_published and before.slug != page.slug:
+            remember_old_address(before.get_absolute_url(), page=page)
+    save_page(page)
+    keep_revision(page, author=author)
+    return page
+
+
+def publish_post(
+    post: Post, *, at=None, hashtags: list[str] | None = None, author=None
+) -> Post:
+    """Publish `post` at `at` (now when None); a future time schedules it."""
+    post.status = Post.Status.PUBLISHED
+    post.published_at = at or timezone.now()
+    return write_post(post, hashtags, author=author)
+
+
+def unpublish_post(post: Post, *, hashtags: list[str] | None = None, author=None):
+    """Take `post` back to a draft; its publish time stays as a suggestion."""
+    post.status = Post.Status.DRAFT
+    return write_post(post, hashtags, author=author)
+
+
+@transaction.atomic
+def trash_post(post: Post) -> Post:
+    """Move `post` to the trash: readers no longer see it; restorable for 30 days."""
+    post.trashed_at = timezone.now()
+    post.save(update_fields=["trashed_at"])
+    content_changed.send(sender=Post, instance=post)
+    return post
+
+
+@transaction.atomic
+def restore_post(post: Post) -> Post:
+    post.trashed_at = None
+    post.save(update_fields=["trashed_at"])
+    content_changed.send(sender=Post, instance=post)
+    return post
+
+
+@transaction.atomic
+def trash_page(page: Page) -> Page:
+    page.trashed_at = timezone.now()
+    page.save(update_fields=["trashed_at"])
+    content_changed.send(sender=Page, instance=page)
+    return page
+
+
+@transaction.atomic
+def restore_page(page: Page) -> Page:
+    page.trashed_at = None
+    page.save(update_fields=["trashed_at"])
+    content_changed.send(sender=Page, instance=page)
+    return page
+
+
+@transaction.atomic
+def purge_trash(now=None) -> tuple[int, int]:
+    """Delete for good what has been in the trash longer than TRASH_DAYS.
+
+    Returns how many posts and pages went. Called when the trash is opened and by
+    the `purge_trash` command, so that no scheduled job is needed.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=TRASH_DAYS)
+    posts = Post.objects.filter(trashed_at__lt=cutoff)
+    pages = Page.objects.filter(trashed_at__lt=cutoff)
+    post_count, page_count = posts.count(), pages.count()
+    if post_count:
+        posts.delete()
+    if page_count:
+        pages.delete()
+    return post_count, page_count
+
+
+@transaction.atomic
+def restore_revision(revision: Revision, *, author=None) -> Post | Page:
+    """Bring back what `revision` holds; this is a save, so it keeps a revision too.
+
+    The revision's slug comes back only when no other post or page has taken it.
+    """
+    item = revision.post or revision.page
+    model = type(item)
+    item.title = revision.title
+    item.body = revision.body
+    if not model.objects.filter(slug=revision.slug).exclude(pk=item.pk).exists():
+        item.slug = revision.slug
+    if isinstance(item, Post):
+        item.excerpt = revision.excerpt
+        return write_post(item, revision.hashtags.split(), author=author)
+    return write_page(item, author=author)
+
+
+def make_preview_token(post: Post) -> str:
+    """A new secret for the post's preview link; any earlier link stops working."""
+    post.preview_token = secrets.token_urlsafe(24)
+    post.save(update_fields=["preview_token"])
+    return post.preview_token
+
+
+def revoke_preview_token(post: Post) -> None:
+    post.preview_token = ""
+    post.save(update_fields=["preview_token"])
+
+
+# Autosave keeps a new revision at most this often; between them it saves the draft
+# (or, for a published post, updates its newest unsaved revision) in place.
+AUTOSAVE_REVISION_SECONDS = 60
+
+
+@transaction.atomic
+def autosave(item: Post | Page, *, hashtags: list[str] | None = None, author=None):
+    """Keep what the writer has typed into `item` (already set on it, unsaved).
+
+    A draft is saved, with a revision at most every AUTOSAVE_REVISION_SECONDS. What
+    readers can see is left alone: the text goes into a revision instead, which
+    the writer can restore or publish by saving. Returns the revision kept or
+    updated, or None when the draft was saved within the window.
+    """
+    is_draft = (
+        item.status == Post.Status.DRAFT
+        if isinstance(item, Post)
+        else not item.is_published
+    )
+    if item.pk is None or is_draft:
+        if isinstance(item, Post):
+            save_post(item, hashtags)
+        else:
+            save_page(item)
+        if _recent_revision(item) is None:
+            return keep_revision(item, author=author)
+        return None
+    live = type(item).objects.get(pk=item.pk)
+    revision = _recent_revision(live)
+    # The newest revision holds earlier unsaved typing when it differs from what
+    # readers see; a revision equal to the live text is a save's, and stays.
+    if revision is None or (revision.title, revision.body) == (live.title, live.body):
+        revision = Revision(**{_owner_field(item): item})
+    revision.title, revision.slug, revision.body = item.title, item.slug, item.body
+    revision.excerpt = getattr(item, "excerpt", "")
+    revision.hashtags = " ".join(hashtags or [])[:1000]
+    revision.author = author if author and author.is_authenticated else None
+    revision.save()
+    return revision
+
+
+def _owner_field(item: Post | Page) -> str:
+    return "post" if isinstance(item, Post) else "page"
+
+
+def _recent_revision(item: Post | Page) -> Revision | None:
+    since = timezone.now() - timedelta(seconds=AUTOSAVE_REVISION_SECONDS)
+    return (
+        Revision.objects.filter(**{_owner_field(item): item}, created_at__gte=since)
+        .order_by("-created_at", "-id")
+        .first()
     )

@@ -1,0 +1,179 @@
+"""The desk's forms: the editors, site settings and people."""
+
+import re
+import zoneinfo
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+from django.utils import timezone
+
+from gazette.lib.markup import find_hashtags
+from gazette.lib.text import unique_slug
+from gazette.posts.models import CommentPolicy, Page, Post, SiteSettings
+
+# A hashtag as it may be typed in the hashtags field: "#Walking" or "Walking".
+HASHTAG_NAME_RE = re.compile(r"#?([^\W\d_]\w{0,63})")
+PUBLISH_TIME_WIDGET = forms.DateTimeInput(
+    attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+)
+
+
+def split_hashtags(value: str) -> tuple[list[str], list[str]]:
+    """Names in a "Walking, #Hills" string, and the words that are not hashtags."""
+    names, bad = [], []
+    for word in re.split(r"[\s,]+", value.strip()):
+        if not word:
+            continue
+        match = HASHTAG_NAME_RE.fullmatch(word)
+        (names if match else bad).append(match.group(1) if match else word)
+    return names, bad
+
+
+class _WritingForm(forms.ModelForm):
+    """What the post and page editors share: a slug made from the title unless
+    the writer chose one, and a key that ties a new item's autosaves together."""
+
+    slug_auto = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    draft_key = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = "The last part of the address."
+        if not self.instance.slug:
+            self.initial.setdefault("slug_auto", True)
+
+    def clean(self):
+        data = super().clean()
+        if "slug" in self._errors:
+            return data
+        slug = data.get("slug") or ""
+        if data.get("slug_auto") or not slug:
+            model = type(self.instance)
+            others = model.objects.exclude(pk=self.instance.pk)
+            source = slug or data.get("title") or "untitled"
+            data["slug"] = unique_slug(source, lambda s: others.filter(slug=s).exists())
+        return data
+
+
+class PostForm(_WritingForm):
+    field_order = ["title", "slug", "body", "hashtags"]
+    hashtags = forms.CharField(
+        required=False,
+        max_length=1000,
+        help_text="Separated by spaces or commas; #hashtags in the text join them.",
+        widget=forms.TextInput(attrs={"list": "hashtag-names", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Post
+        # "hashtags" is the form's own field: names, not the model's relation.
+        fields = ["title", "slug", "body", "excerpt", "published_at", "comment_policy"]
+        labels = {"published_at": "Publish time", "body": "Text"}
+        widgets = {
+            "published_at": PUBLISH_TIME_WIDGET,
+            "body": forms.Textarea(attrs={"rows": 22}),
+            "excerpt": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["published_at"].help_text = (
+            f"In the blog's time zone, {timezone.get_current_timezone_name()}. "
+            "Empty: the moment you publish. A future time schedules the post."
+        )
+        self.fields["comment_policy"].choices = [
+            ("", "The blog's policy"),
+            *CommentPolicy.choices,
+        ]
+        post = self.instance
+        if post.pk and "hashtags" not in self.initial:
+            # Hashtags written in the text are found again on save; list the others.
+            inline = {name.casefold() for name in find_hashtags(post.body)}
+            chosen = [h.name for h in post.hashtags.all()]
+            self.initial["hashtags"] = " ".join(
+                n for n in chosen if n.casefold() not in inline
+            )
+
+    def clean_hashtags(self) -> list[str]:
+        names, bad = split_hashtags(self.cleaned_data["hashtags"])
+        if bad:
+            raise forms.ValidationError(
+                "Not a hashtag: %(words)s. A hashtag is one word of letters, digits "
+                "and _, starting with a letter.",
+                params={"words": ", ".join(bad)},
+            )
+        return names
+
+
+class PageForm(_WritingForm):
+    class Meta:
+        model = Page
+        fields = ["title", "slug", "body", "position"]
+        labels = {"body": "Text", "position": "Position in the list of pages"}
+        widgets = {"body": forms.Textarea(attrs={"rows": 22})}
+
+
+class SiteSettingsForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        choices=[(name, name) for name in sorted(zoneinfo.available_timezones())],
+        help_text="Times are shown, entered and scheduled in this zone.",
+    )
+
+    class Meta:
+        model = SiteSettings
+        fields = [
+            "title",
+            "description",
+            "language",
+            "time_zone",
+            "posts_per_page",
+            "comment_policy",
+            "close_comments_after_days",
+            "spam_hold_threshold",
+            "spam_reject_threshold",
+            "feed_full_content",
+        ]
+        help_texts = {
+            "language": "A language code such as en, fr or pt-BR.",
+            "spam_hold_threshold": "From 0 to 1: a comment scoring this much waits.",
+            "spam_reject_threshold": "From 0 to 1: a comment scoring this much is spam.",
+        }
+
+    def clean(self):
+        data = super().clean()
+        hold = data.get("spam_hold_threshold")
+        reject = data.get("spam_reject_threshold")
+        for name in ("spam_hold_threshold", "spam_reject_threshold"):
+            value = data.get(name)
+            if value is not None and not 0 <= value <= 1:
+                self.add_error(name, "Enter a number from 0 to 1.")
+        if hold is not None and reject is not None and hold > reject:
+            self.add_error(
+                "spam_reject_threshold",
+                "Must be at least the score at which comments are held.",
+            )
+        if data.get("posts_per_page") == 0:
+            self.add_error("posts_per_page", "Show at least one post per page.")
+        return data
+
+
+ROLE_CHOICES = [
+    ("admin", "Admin: everything, including settings and people"),
+    ("author", "Author: writes and publishes their own posts"),
+    ("contributor", "Contributor: writes drafts, cannot publish"),
+    ("", "Reader: no access to the desk"),
+]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=ROLE_CHOICES, required=False)
+
+
+class NewPersonForm(UserCreationForm):
+    role = forms.ChoiceField(choices=ROLE_CHOICES, required=False, initial="author")
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ["username", "email", "first_name", "last_name"]

@@ -1,0 +1,44 @@
+from datetime import datetime, timedelta
+
+from django import template
+from django.utils import dateformat, timezone
+
+from gazette.lib import roles
+from gazette.posts.models import Post
+
+register = template.Library()
+
+
+@register.filter
+def can_use_desk(user) -> bool:
+    return roles.can_use_desk(user)
+
+
+@register.filter
+def is_desk_admin(user) -> bool:
+    return roles.is_admin(user)
+
+
+@register.filter
+def post_state(post: Post) -> str:
+    """ "draft", "scheduled" or "published", as the desk shows a post."""
+    if post.status == Post.Status.DRAFT:
+        return "draft"
+    if post.published_at and post.published_at > timezone.now():
+        return "scheduled"
+    return "published"
+
+
+@register.filter
+def when(value: datetime | None) -> str:
+    """A time in the blog's zone, with the zone: "24 March 2026, 09:00 CET"."""
+    if value is None:
+        return ""
+    return dateformat.format(timezone.localtime(value), "j F Y, H:i T")
+
+
+@register.filter
+def minutes(value: timedelta | None) -> str:
+    """ "15 minutes", "1 minute": a cool-off period as a person reads it."""
+    count = max(1, round(value.total_seconds() / 60)) if value else 15
+    return f"{count} minute{'' if count == 1 else 's'}"

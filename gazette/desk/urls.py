@@ -1,0 +1,49 @@
+from django.urls import include, path
+
+from gazette.desk.views import (
+    auth,
+    images,
+    pages,
+    people,
+    posts,
+    revisions,
+    settings,
+    trash,
+)
+
+app_name = "desk"
+desk_patterns = [
+    path("", posts.post_list, name="posts"),
+    path("sign-in/", auth.sign_in, name="sign_in"),
+    path("sign-out/", auth.sign_out, name="sign_out"),
+    path("posts/new/", posts.post_new, name="post_new"),
+    path("posts/autosave/", posts.post_autosave, name="post_autosave"),
+    path("posts/<int:pk>/", posts.post_edit, name="post_edit"),
+    path("posts/<int:pk>/autosave/", posts.post_autosave, name="post_autosave"),
+    path("posts/<int:pk>/revisions/", revisions.post_revisions, name="post_revisions"),
+    path("posts/<int:pk>/preview-link/", posts.preview_link, name="preview_link"),
+    path("posts/<int:pk>/trash/", posts.post_trash, name="post_trash"),
+    path("preview/", posts.render_preview, name="render_preview"),
+    path("revisions/<int:pk>/restore/", revisions.restore, name="restore"),
+    path("pages/", pages.page_list, name="pages"),
+    path("pages/new/", pages.page_new, name="page_new"),
+    path("pages/autosave/", pages.page_autosave, name="page_autosave"),
+    path("pages/<int:pk>/", pages.page_edit, name="page_edit"),
+    path("pages/<int:pk>/autosave/", pages.page_autosave, name="page_autosave"),
+    path("pages/<int:pk>/revisions/", revisions.page_revisions, name="page_revisions"),
+    path("pages/<int:pk>/trash/", pages.page_trash, name="page_trash"),
+    path("images/", images.image_library, name="images"),
+    path("trash/", trash.trash, name="trash"),
+    path("trash/posts/<int:pk>/restore/", trash.post_restore, name="post_restore"),
+    path("trash/pages/<int:pk>/restore/", trash.page_restore, name="page_restore"),
+    path("settings/", settings.site_settings, name="settings"),
+    path("people/", people.people, name="people"),
+    path("people/new/", people.person_new, name="person_new"),
+    path("people/<int:pk>/role/", people.set_role, name="set_role"),
+]
+# The desk lives under /desk/; a shared preview link is outside it, as reviewers
+# who follow one have no account.
+urlpatterns = [
+    path("desk/", include(desk_patterns)),
+    path("preview/<str:token>/", posts.shared_preview, name="shared_preview"),
+]

@@ -1,0 +1,22 @@
+"""The blog's own settings, for admins."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from gazette.desk.access import admin_view
+from gazette.desk.forms import SiteSettingsForm
+from gazette.posts.models import SiteSettings
+
+
+@admin_view
+def site_settings(request: HttpRequest) -> HttpResponse:
+    site, _ = SiteSettings.objects.get_or_create(pk=1)
+    form = SiteSettingsForm(request.POST or None, instance=site)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Settings saved.")
+            return redirect("desk:settings")
+        return render(request, "desk/settings.html", {"form": form}, status=400)
+    return render(request, "desk/settings.html", {"form": form})
