@@ -131,6 +131,7 @@ def _from_entry(request: HttpRequest, entry: dict) -> HttpResponse:
     response["Content-Length"] = str(len(body))
     if accepts_gzip:
         response["Content-Encoding"] = "gzip"
-    response["Vary"] = "Accept-Encoding"
+    # Signed-in people get other pages: shared caches downstream must not mix them.
+    response["Vary"] = "Accept-Encoding, Cookie"
     response["X-Gazette-Cache"] = "hit"
     return response
