@@ -216,3 +216,44 @@ if TESTING:
     STATIC_ROOT = MEDIA_ROOT / "static"
     STATIC_ROOT.mkdir()
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    try:
+        return int(value) if value else default
+    except ValueError:
+        message = f"{name} must be a whole number, not {value!r}"
+        raise ImproperlyConfigured(message) from None
+
+
+# Comments: the spam defence's limits (the load test relaxes them through these).
+COMMENTS_MIN_SECONDS = env_int("GAZETTE_COMMENTS_MIN_SECONDS", 3)
+COMMENTS_PER_IP = env_int("GAZETTE_COMMENTS_PER_IP", 5)  # per 10 minutes
+COMMENTS_PER_POST = env_int("GAZETTE_COMMENTS_PER_POST", 30)  # per 10 minutes
+# Optional second opinion on spam; nothing leaves the machine without it.
+AKISMET_KEY = os.environ.get("GAZETTE_AKISMET_KEY", "")
+
+# Mail (comment notifications): printed to the log until an SMTP server is named.
+DEFAULT_FROM_EMAIL = os.environ.get("GAZETTE_EMAIL_FROM", "gazette@localhost")
+if email_host := os.environ.get("GAZETTE_EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": email_host,
+                "port": env_int("GAZETTE_EMAIL_PORT", 587),
+                "username": os.environ.get("GAZETTE_EMAIL_USER", ""),
+                "password": os.environ.get("GAZETTE_EMAIL_PASSWORD", ""),
+                "use_tls": env_bool("GAZETTE_EMAIL_TLS", True),
+                "timeout": 10,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
+if TESTING and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file rather than memory, so that the server the load test starts (another
+    # process) sees what the test wrote.
+    DATABASES["default"]["TEST"] = {"NAME": str(MEDIA_ROOT / "test.sqlite3")}

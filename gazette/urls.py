@@ -6,6 +6,7 @@ from django.views.static import serve
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("gazette.posts.urls")),
+    path("", include("gazette.comments.urls")),
 ]
 
 if settings.SERVE_MEDIA:
