@@ -110,9 +110,10 @@ class BlockRuleForm(forms.ModelForm):
             except ValidationError:
                 self.add_error("value", "Give a whole email address.")
         elif kind == BlockRule.Kind.DOMAIN:
-            value = value.lower().removeprefix("www.").strip(".")
+            value = value.lower()
             if "://" in value:
                 value = value.split("://", 1)[1].split("/", 1)[0]
+            value = value.removeprefix("www.").strip(".")
             if not value or any(c in value for c in " /@") or "." not in value:
                 self.add_error("value", "Give a domain such as example.com.")
         data["value"] = value
