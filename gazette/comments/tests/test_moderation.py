@@ -174,3 +174,22 @@ class BlockRulesScreenTest(CommentsTestCase):
         self.client.post(self.URL, {"kind": "ip", "value": "203.0.113.9"})
         self.assertIsNone(BlockRule.objects.get(kind="ip").owner)
         self.assertRedirects(self.client.post(delete), self.URL)
+
+
+class AdminActionsTest(CommentsTestCase):
+    def test_the_admin_moderates_through_the_same_function(self):
+        root = self.carol
+        root.is_superuser = root.is_staff = True
+        root.save()
+        post = self.make_post()
+        held = self.add_comment(post, "Hal", "Quite right.", status="held")
+        self.client.force_login(root)
+        response = self.client.post(
+            "/admin/comments/comment/",
+            {"action": "moderate_approve", "_selected_action": [held.pk]},
+        )
+        self.assertEqual(response.status_code, 302)
+        held.refresh_from_db()
+        self.assertEqual((held.status, held.trained_as), ("approved", "ham"))
+        page = self.client.get(f"/admin/comments/comment/{held.pk}/change/")
+        self.assertNotContains(page, 'name="status"')  # read-only there
