@@ -626,7 +626,13 @@ def spam_comment(rng: random.Random) -> dict:
     # Link-builders put their address in the website field as often as in the text.
     website = _spam_url(rng, words) if rng.random() < 0.65 else ""
     email = values["email"] if rng.random() < 0.75 else ""
-    return {"name": name, "email": email, "url": website, "body": body}
+    return {
+        "kind": category,
+        "name": name,
+        "email": email,
+        "url": website,
+        "body": body,
+    }
 
 
 def _own_site(rng: random.Random, first: str) -> str:
@@ -652,9 +658,11 @@ def ham_comment(rng: random.Random) -> dict:
         name = _pick(rng, HANDLES)
     own = _own_site(rng, first)
     if rng.random() < 0.22:
+        kind = "short"
         body = _pick(rng, SHORT_HAM)
     else:
-        topic = TOPICS[_pick(rng, list(TOPICS))]
+        kind = _pick(rng, list(TOPICS))
+        topic = TOPICS[kind]
         sentences = rng.sample(topic, rng.randint(1, 3))
         if rng.random() < 0.5:
             sentences.insert(0, _pick(rng, OPENERS))
@@ -675,7 +683,7 @@ def ham_comment(rng: random.Random) -> dict:
     if rng.random() < 0.65:
         email = f"{first.lower()}{_pick(rng, ['', '.', '_'])}"
         email += f"{_pick(rng, LAST_NAMES).lower()}@{_pick(rng, MAIL_DOMAINS)}"
-    return {"name": name, "email": email, "url": website, "body": body}
+    return {"kind": kind, "name": name, "email": email, "url": website, "body": body}
 
 
 def build(make, count: int, rng: random.Random) -> list[dict]:
