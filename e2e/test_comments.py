@@ -100,7 +100,7 @@ class CommentAndApproveTest(BrowserTestCase):
         expect(queue.locator(".moderation-item").first).to_contain_text("Spam score")
         queue.get_by_label("Select all").check()
         queue.get_by_role("button", name="Approve", exact=True).click()
-        expect(queue.locator(".messages")).to_contain_text("2 comments approved.")
+        expect(queue.get_by_text("2 comments approved.")).to_be_visible()
         expect(queue.locator(".moderation-item")).to_have_count(0)
         desk.close()
 

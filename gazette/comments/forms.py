@@ -35,7 +35,9 @@ class CommentForm(forms.Form):
     wants_reply_notifications = forms.BooleanField(
         label="Email me replies to my comment", required=False
     )
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    parent = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1
+    )
     token = forms.CharField(widget=forms.HiddenInput, max_length=500)
     # The honeypot: hidden from people by CSS; bots fill in every field they see.
     homepage_title = forms.CharField(
@@ -51,9 +53,10 @@ class CommentForm(forms.Form):
         if user is not None and user.is_authenticated:
             for name in ("author_name", "author_email", "author_url"):
                 del self.fields[name]
-        self.fields["parent"].error_messages["invalid"] = (
-            "The comment you replied to could not be found."
-        )
+        for problem in ("invalid", "min_value", "max_value"):
+            self.fields["parent"].error_messages[problem] = (
+                "The comment you replied to could not be found."
+            )
         self.fields["token"].error_messages["required"] = (
             "This form is missing its check. Please reload the page and send "
             "your comment again."
@@ -68,9 +71,8 @@ class CommentForm(forms.Form):
             data["author_email"] = self.user.email
             data["author_url"] = ""
         if data.get("wants_reply_notifications") and not data.get("author_email"):
-            self.add_error(
-                "author_email", "Give your email address to be told of replies."
-            )
+            field = "author_email" if "author_email" in self.fields else None
+            self.add_error(field, "Give your email address to be told of replies.")
         return data
 
     def clean_body(self) -> str:

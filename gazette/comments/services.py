@@ -87,7 +87,7 @@ def post_comment(
     site = site or SiteSettings.load()
     sub = submission
     if not comments_open(post, site):
-        raise Refused("Comments on this post are closed.", status=403)
+        raise Refused("Comments on this post are closed.")
     token = spam.read_form_token(sub.form_token, post.pk)
     if sub.parent_id is not None and not _parent_ok(post, sub.parent_id, own_ids):
         raise Refused(

@@ -36,6 +36,9 @@ def comment_context(
     in one query."""
     own = own_comment_ids(request)
     shown = Q(status=Comment.Status.APPROVED)
+    # A writer sees their own comment as "awaiting moderation" even when it went
+    # to the spam folder: a person caught by mistake is not turned away, and a
+    # bot learns nothing.
     if own:
         shown |= Q(pk__in=own, status__in=[Comment.Status.HELD, Comment.Status.SPAM])
     comments = list(post.comments.filter(shown).select_related("user"))

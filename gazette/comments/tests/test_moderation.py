@@ -98,6 +98,7 @@ class QueueTest(CommentsTestCase):
             {"action": "explode", "ids": [held.pk]},
             {"action": "approve", "ids": ["x"]},
             {"only": "approve:abc"},
+            {"action": "approve", "ids": ["9" * 30]},
         ):
             with self.subTest(data=data):
                 response = self.client.post(QUEUE, data)

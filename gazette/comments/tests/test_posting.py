@@ -80,10 +80,18 @@ class PostingTest(CommentsTestCase):
         self.set_policy(CommentPolicy.HOLD_ALL)
         post = self.make_post()
         self.client.force_login(self.carol)
-        self.send(post)
+        self.send(post, wants_reply_notifications="on")
         comment = Comment.objects.get()
         self.assertEqual((comment.user, comment.author_name), (self.carol, "carol"))
+        self.assertEqual(comment.author_email, "carol@example.org")
+        self.assertTrue(comment.wants_reply_notifications)
         self.assertEqual(comment.status, Comment.Status.HELD)  # readers are checked
+        self.carol.email = ""
+        self.carol.save()
+        response = self.send(post, wants_reply_notifications="on", body="Again.")
+        self.assertContains(
+            response, "Give your email address to be told of replies.", status_code=400
+        )
 
     def test_a_reply_link_fills_in_the_form_without_javascript(self):
         post = self.make_post()
@@ -147,6 +155,8 @@ class PostingTest(CommentsTestCase):
                 self.assertEqual(self.send(post).status_code, 404)
         url = reverse("comments:post", args=[self.make_post().pk])
         self.assertEqual(self.client.get(url).status_code, 405)
+        huge = f"/comments/{'9' * 30}/post/"
+        self.assertEqual(self.client.post(huge, {}).status_code, 404)
         self.assertFalse(Comment.objects.exists())
 
 
@@ -180,6 +190,7 @@ class BadInputTest(CommentsTestCase):
             ),
             ({"body": "nul \x00 byte"}, "Null characters are not allowed."),
             ({"parent": "abc"}, "The comment you replied to could not be found."),
+            ({"parent": "9" * 30}, "The comment you replied to could not be found."),
             ({"token": ""}, "This form is missing its check."),
         ]
         for fields, message in cases:
@@ -213,7 +224,7 @@ class BadInputTest(CommentsTestCase):
         old = self.make_post("Old", days_ago=40)
         self.assertContains(self.client.get(by_post.get_absolute_url()), "closed")
         response = self.send(by_post, body="Too late?")
-        self.assertRefused(response, "Comments on this post are closed.", status=403)
+        self.assertRefused(response, "Comments on this post are closed.")
 
         self.set_policy(CommentPolicy.OPEN, close_comments_after_days=30)
         fresh = self.make_post("Fresh", days_ago=2)
@@ -222,11 +233,11 @@ class BadInputTest(CommentsTestCase):
         self.assertContains(page, "Comments on this post are closed.")
         self.assertNotContains(page, "?replyto=")
         response = self.send(old, body="Too late?")
-        self.assertRefused(response, "Comments on this post are closed.", status=403)
+        self.assertRefused(response, "Comments on this post are closed.")
 
         self.set_policy(CommentPolicy.CLOSED, close_comments_after_days=None)
         response = self.send(fresh, body="Too late?")
-        self.assertRefused(response, "Comments on this post are closed.", status=403)
+        self.assertRefused(response, "Comments on this post are closed.")
 
     def test_a_forged_or_borrowed_form_is_refused(self):
         post = self.make_post()
@@ -270,4 +281,4 @@ class BadInputTest(CommentsTestCase):
         Post.objects.filter(pk=post.pk).update(
             published_at=timezone.now() - timedelta(days=8)
         )
-        self.assertEqual(self.send(post, body="Another one.").status_code, 403)
+        self.assertEqual(self.send(post, body="Another one.").status_code, 400)
