@@ -10,9 +10,9 @@ def main() -> None:
     import django
 
     django.setup()
-    from bench import http, pages
+    from bench import http, pages, spam
 
-    benches = {"pages": pages.run, "http": http.run}
+    benches = {"pages": pages.run, "http": http.run, "spam": spam.run}
     chosen = sys.argv[1:] or list(benches)
     for name in chosen:
         print(f"== {name}")

@@ -22,6 +22,15 @@ def env_bool(name: str, default: bool = False) -> bool:
     return default if value == "" else value == "1"
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    try:
+        return int(value) if value else default
+    except ValueError:
+        message = f"{name} must be a whole number, not {value!r}"
+        raise ImproperlyConfigured(message) from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name, "")
     return [item.strip() for item in value.split(",") if item.strip()] or default
@@ -61,9 +70,7 @@ if HTTPS:
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(
-        os.environ.get("GAZETTE_HSTS_SECONDS", 60 * 60 * 24 * 365)
-    )
+    SECURE_HSTS_SECONDS = env_int("GAZETTE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GAZETTE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("GAZETTE_HSTS_PRELOAD")
     if env_bool("GAZETTE_BEHIND_PROXY"):
@@ -95,6 +102,8 @@ INSTALLED_APPS = [
     "gazette.posts",
     "gazette.images",
     "gazette.comments",
+    "gazette.desk",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +120,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gazette.posts.middleware.SiteTimeZoneMiddleware",
     "gazette.posts.redirects.OldAddressMiddleware",
+    # Last, as django-axes asks: it turns refused sign-ins into its lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gazette.urls"
@@ -168,6 +179,27 @@ else:
         }
     }
 
+# People: sign-in at /desk/, Argon2 passwords, and django-axes refusing sign-ins
+# for a while after repeated failures for one account or from one address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+LOGIN_URL = "desk:sign_in"
+LOGIN_REDIRECT_URL = "desk:posts"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "desk/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "gazette.lib.http.client_ip"
+AXES_VERBOSE = False  # no banner from every command; lock-outs are still logged
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
@@ -190,6 +222,8 @@ MEDIA_ROOT = Path(os.environ.get("GAZETTE_MEDIA_ROOT", VAR_DIR / "media"))
 # In one-machine mode the app serves uploads itself; behind a web server or object
 # store, set GAZETTE_SERVE_MEDIA=0 and let that serve MEDIA_URL.
 SERVE_MEDIA = env_bool("GAZETTE_SERVE_MEDIA", True)
+# The largest picture the desk accepts.
+GAZETTE_MAX_UPLOAD_MB = env_int("GAZETTE_MAX_UPLOAD_MB", 20)
 # Readers' pages kept, compressed, in the shared cache (gazette/lib/pagecache.py).
 GAZETTE_PAGE_CACHE = env_bool("GAZETTE_PAGE_CACHE", True)
 STORAGES = {
@@ -212,6 +246,32 @@ LOGGING = {
     },
 }
 
+# Comments: the spam defence's limits (the load test relaxes them through these).
+COMMENTS_MIN_SECONDS = env_int("GAZETTE_COMMENTS_MIN_SECONDS", 3)
+COMMENTS_PER_IP = env_int("GAZETTE_COMMENTS_PER_IP", 5)  # per 10 minutes
+COMMENTS_PER_POST = env_int("GAZETTE_COMMENTS_PER_POST", 30)  # per 10 minutes
+# Optional second opinion on spam; nothing leaves the machine without it.
+AKISMET_KEY = os.environ.get("GAZETTE_AKISMET_KEY", "")
+
+# Mail (comment notifications): printed to the log until an SMTP server is named.
+DEFAULT_FROM_EMAIL = os.environ.get("GAZETTE_EMAIL_FROM", "gazette@localhost")
+if email_host := os.environ.get("GAZETTE_EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": email_host,
+                "port": env_int("GAZETTE_EMAIL_PORT", 587),
+                "username": os.environ.get("GAZETTE_EMAIL_USER", ""),
+                "password": os.environ.get("GAZETTE_EMAIL_PASSWORD", ""),
+                "use_tls": env_bool("GAZETTE_EMAIL_TLS", True),
+                "timeout": 10,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
 if TESTING:
     # Tests see every write at once; the page cache has tests of its own.
     GAZETTE_PAGE_CACHE = False
@@ -220,37 +280,9 @@ if TESTING:
     STATIC_ROOT = MEDIA_ROOT / "static"
     STATIC_ROOT.mkdir()
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-# The author's desk (issue 3): sign-in at /desk/, Argon2 passwords, and django-axes
-# refusing sign-ins for a while after repeated failures for one account or address.
-INSTALLED_APPS += ["gazette.desk", "axes"]
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
-    "django.contrib.auth.hashers.ScryptPasswordHasher",
-]
-LOGIN_URL = "desk:sign_in"
-LOGIN_REDIRECT_URL = "desk:posts"
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "desk/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "gazette.lib.http.client_ip"
-AXES_VERBOSE = False  # no banner from every command; lock-outs are still logged
-try:
-    GAZETTE_MAX_UPLOAD_MB = int(os.environ.get("GAZETTE_MAX_UPLOAD_MB") or 20)
-except ValueError as error:
-    raise ImproperlyConfigured(
-        "GAZETTE_MAX_UPLOAD_MB must be a whole number of megabytes"
-    ) from error
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Tests that exercise the lock-out turn it on with override_settings.
+    # Tests that exercise the sign-in lock-out turn it on with override_settings.
     AXES_ENABLED = False
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # A file rather than memory, so that the server the load test starts
+        # (another process) sees what the test wrote.
+        DATABASES["default"]["TEST"] = {"NAME": str(MEDIA_ROOT / "test.sqlite3")}

@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("gazette.desk.urls")),
     path("", include("gazette.posts.urls")),
+    path("", include("gazette.comments.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -7,6 +7,18 @@ class CommentQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=Comment.Status.APPROVED)
 
+    def moderated_by(self, user):
+        """Comments on the posts `user` may moderate: all for admins, their own
+        posts' for authors, none for anyone else. Reads user.groups."""
+        from gazette.lib import roles
+
+        role = roles.role_of(user)
+        if role == "admin":
+            return self
+        if role == "author":
+            return self.filter(post__author=user)
+        return self.none()
+
 
 class Comment(models.Model):
     """A reader's comment on a post, possibly a reply to another comment."""
@@ -16,6 +28,13 @@ class Comment(models.Model):
         APPROVED = "approved", "Approved"
         SPAM = "spam", "Spam"
         TRASH = "trash", "Trash"
+
+    class Label(models.TextChoices):
+        """What the spam classifier was taught this comment is, if anything."""
+
+        NONE = "", "Not taught"
+        HAM = "ham", "Not spam"
+        SPAM = "spam", "Spam"
 
     post = models.ForeignKey(
         "posts.Post", on_delete=models.CASCADE, related_name="comments"
@@ -34,9 +53,17 @@ class Comment(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.HELD)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
     wants_reply_notifications = models.BooleanField(default=False)
     spam_score = models.FloatField(null=True, blank=True)
     spam_reasons = models.JSONField(default=list, blank=True)
+    # A hash of the normalised text, to find the same comment posted again.
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    trained_as = models.CharField(
+        max_length=4, choices=Label, blank=True, default=Label.NONE
+    )
+    # Set once the commenter replied to has been told of this reply.
+    reply_notified_at = models.DateTimeField(null=True, blank=True)
     import_ref = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
     objects = CommentQuerySet.as_manager()
@@ -50,3 +77,67 @@ class Comment(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+
+
+class BlockRule(models.Model):
+    """A word, address or domain whose comments go straight to the spam folder.
+
+    Rules without an owner apply to the whole blog (admins keep them); an author's
+    own rules apply to comments on that author's posts.
+    """
+
+    class Kind(models.TextChoices):
+        WORD = "word", "Word or phrase"
+        IP = "ip", "IP address or network"
+        EMAIL = "email", "Email address"
+        DOMAIN = "domain", "Domain (links, website, email)"
+
+    kind = models.CharField(max_length=6, choices=Kind)
+    value = models.CharField(max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comment_block_rules",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "value", "owner"], name="block_rule_once_per_owner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+
+class SpamToken(models.Model):
+    """How many comments taught as spam and as not spam held a token.
+
+    These are what moderation taught on this blog; the built-in model from the
+    shipped corpus is added to them when scoring. The row named `MESSAGES` counts
+    the comments themselves.
+    """
+
+    MESSAGES = " messages"  # tokens never contain spaces, so this cannot clash
+
+    token = models.CharField(max_length=100, unique=True)
+    spam_count = models.PositiveIntegerField(default=0)
+    ham_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.token} (spam {self.spam_count}, ham {self.ham_count})"
+
+
+class NotificationOptOut(models.Model):
+    """An email address that asked, through an unsubscribe link, for no more mail."""
+
+    email = models.EmailField(unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.email

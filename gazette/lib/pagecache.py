@@ -24,6 +24,7 @@ from django.utils import timezone
 
 SECONDS = 600  # at most; less when a scheduled post is due sooner
 _ATTRIBUTE = "_gazette_page_versions"
+_FILLS = "_gazette_page_fills"
 
 
 def version_key(name: str) -> str:
@@ -57,6 +58,16 @@ def cache_page_for_readers(request: HttpRequest, *versions: str) -> None:
     """
     if _is_cacheable_request(request):
         setattr(request, _ATTRIBUTE, current_versions(["content", *versions]))
+
+
+def fill_on_each_visit(request: HttpRequest, value: str, make: str, *args) -> None:
+    """`value` in this page is good for one reader only (a one-use form token).
+
+    The cached copy keeps a gap where `value` stood, and each visit served from
+    the cache fills it with a new one from `make(*args)` (`make` a dotted path).
+    """
+    if hasattr(request, _ATTRIBUTE):
+        setattr(request, _FILLS, [*getattr(request, _FILLS, []), (value, make, args)])
 
 
 def bump_on_commit(*names: str) -> None:
@@ -104,14 +115,39 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         versions = getattr(request, _ATTRIBUTE, None)
         if versions and _is_storable(response):
-            entry = {
-                "versions": versions,
-                "body": gzip.compress(response.content, compresslevel=6),
-                "content_type": response["Content-Type"],
-            }
+            entry = {"versions": versions, "content_type": response["Content-Type"]}
+            fills = getattr(request, _FILLS, [])
+            if fills:
+                entry["parts"], entry["fills"] = _cut_gaps(response.content, fills)
+            else:
+                entry["body"] = gzip.compress(response.content, compresslevel=6)
             cache.set(key, entry, _seconds_to_live())
             response["X-Gazette-Cache"] = "miss"
         return response
+
+
+def _cut_gaps(content: bytes, fills: list) -> tuple[list[bytes], list]:
+    """Split `content` around each one-reader value, in the order they appear."""
+    parts, gaps, rest = [], [], content
+    for value, make, args in fills:
+        before, found, after = rest.partition(value.encode())
+        if found:
+            parts.append(before)
+            gaps.append((make, args))
+            rest = after
+    parts.append(rest)
+    return parts, gaps
+
+
+def _body(entry: dict) -> bytes:
+    """The page with a new value in each gap."""
+    from django.utils.module_loading import import_string
+
+    parts = entry["parts"]
+    body = [parts[0]]
+    for (make, args), part in zip(entry["fills"], parts[1:], strict=True):
+        body += [import_string(make)(*args).encode(), part]
+    return b"".join(body)
 
 
 def _is_storable(response: HttpResponse) -> bool:
@@ -126,7 +162,14 @@ def _is_storable(response: HttpResponse) -> bool:
 
 def _from_entry(request: HttpRequest, entry: dict) -> HttpResponse:
     accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
-    body = entry["body"] if accepts_gzip else gzip.decompress(entry["body"])
+    if "parts" in entry:
+        # Filled anew for each reader, so compressed now, quickly.
+        body = _body(entry)
+        body = gzip.compress(body, compresslevel=1) if accepts_gzip else body
+    elif accepts_gzip:
+        body = entry["body"]
+    else:
+        body = gzip.decompress(entry["body"])
     response = HttpResponse(body, content_type=entry["content_type"])
     response["Content-Length"] = str(len(body))
     if accepts_gzip:

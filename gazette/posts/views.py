@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from gazette.comments.threads import comment_tree
+from gazette.comments.views import comment_context
 from gazette.lib.pagecache import cache_page_for_readers
 from gazette.posts.models import Hashtag, Page, Post
 
@@ -49,8 +49,7 @@ def post_detail(request: HttpRequest, year: str, month: str, slug: str) -> HttpR
     if post.get_absolute_url() != request.path:
         return redirect(post, permanent=True)
     cache_page_for_readers(request, f"comments:{post.pk}")
-    comments = post.comments.approved().select_related("user")
-    context = {"post": post, "comment_threads": comment_tree(comments)}
+    context = {"post": post} | comment_context(request, post)
     return render(request, "posts/post_detail.html", context)
 
 

@@ -60,6 +60,7 @@ class SettingsTest(SimpleTestCase):
                 "GAZETTE_ALLOWED_HOSTS": "blog.example.org",
                 "GAZETTE_HTTPS": "1",
                 "GAZETTE_DEBUG": "0",
+                "GAZETTE_EMAIL_HOST": "smtp.example.org",
             }
             result = run_gazette("check", "--deploy", env=production, tmp=tmp)
         self.assertEqual(result.returncode, 0, result.stderr)

@@ -20,6 +20,12 @@ def is_desk_admin(user) -> bool:
 
 
 @register.filter
+def can_moderate_comments(user) -> bool:
+    """Admins moderate every post's comments, authors their own posts'."""
+    return roles.can_publish(user)
+
+
+@register.filter
 def post_state(post: Post) -> str:
     """ "draft", "scheduled" or "published", as the desk shows a post."""
     if post.status == Post.Status.DRAFT:

@@ -1,0 +1,169 @@
+"""The reader's side of comments: the form and threads on a post page, posting,
+and the unsubscribe link from notification mail."""
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gazette.comments import notify, services, spam
+from gazette.comments.forms import CommentForm
+from gazette.comments.models import Comment, NotificationOptOut
+from gazette.comments.threads import comment_tree
+from gazette.lib.http import client_ip
+from gazette.lib.pagecache import fill_on_each_visit
+from gazette.posts.models import Post
+
+OWN_SESSION_KEY = "gazette_own_comments"
+OWN_KEEP = 20  # the latest comments a reader sees as "awaiting moderation"
+
+
+def own_comment_ids(request: HttpRequest) -> list[int]:
+    """The reader's own comments that may still await moderation (from the session;
+    no query unless they have a session cookie)."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return []
+    ids = request.session.get(OWN_SESSION_KEY, [])
+    return [i for i in ids if isinstance(i, int)]
+
+
+def comment_context(
+    request: HttpRequest, post: Post, form: CommentForm | None = None, error=""
+) -> dict:
+    """What the post page shows about comments: threads, the form and whether
+    comments are open. Approved comments and the reader's own waiting ones come
+    in one query."""
+    own = own_comment_ids(request)
+    shown = Q(status=Comment.Status.APPROVED)
+    # A writer sees their own comment as "awaiting moderation" even when it went
+    # to the spam folder: a person caught by mistake is not turned away, and a
+    # bot learns nothing.
+    if own:
+        shown |= Q(pk__in=own, status__in=[Comment.Status.HELD, Comment.Status.SPAM])
+    comments = list(post.comments.filter(shown).select_related("user"))
+    is_open = services.comments_open(post, request.site)
+    reply_to = None
+    if form is None and is_open:
+        reply_to = _reply_target(request, comments, own)
+        initial = {"token": spam.make_form_token(post.pk)}
+        # A cached copy of this page gives each reader a token of their own.
+        fill_on_each_visit(
+            request, initial["token"], "gazette.comments.spam.make_form_token", post.pk
+        )
+        if reply_to:
+            initial["parent"] = reply_to.pk
+        form = CommentForm(user=request.user, initial=initial)
+    elif form is not None and form.is_bound:
+        parent_id = form.cleaned_data.get("parent") if form.is_valid() else None
+        reply_to = next((c for c in comments if c.pk == parent_id), None)
+    return {
+        "comment_threads": comment_tree(comments),
+        "comment_form": form,
+        "comment_error": error,
+        "comments_open": is_open,
+        "reply_to": reply_to,
+        "own_comment_ids": own,
+    }
+
+
+def _reply_target(request: HttpRequest, comments: list, own: list[int]):
+    """The comment named by ?replyto=ID when the reader may reply to it."""
+    value = request.GET.get("replyto", "")
+    if not value.isdigit():
+        return None
+    for comment in comments:
+        if comment.pk == int(value) and (
+            comment.status == Comment.Status.APPROVED or comment.pk in own
+        ):
+            return comment
+    return None
+
+
+# Readers without an account send the signed, one-use form token, which only a page
+# of this blog carries; that is their protection against forged posts, and keeping
+# the CSRF cookie off post pages lets the shared page cache keep them. Someone
+# signed in comments with their account's rights, so the CSRF check applies to them.
+@csrf_exempt
+@require_POST
+def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
+    if request.user.is_authenticated:
+        return csrf_protect(_post_comment)(request, post_id)
+    return _post_comment(request, post_id)
+
+
+def _post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = get_object_or_404(Post.objects.visible().for_listing(), pk=post_id)
+    form = CommentForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _form_again(request, post, form)
+    data = form.cleaned_data
+    submission = services.Submission(
+        name=data["author_name"],
+        email=data["author_email"],
+        url=data["author_url"],
+        body=data["body"],
+        wants_replies=data["wants_reply_notifications"],
+        parent_id=data["parent"],
+        form_token=data["token"],
+        honeypot=data["homepage_title"],
+        ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        user=request.user,
+    )
+    try:
+        comment = services.post_comment(
+            post,
+            submission,
+            site=request.site,
+            own_ids=own_comment_ids(request),
+            site_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+    except spam.Refused as refusal:
+        return _form_again(request, post, form, refusal.message, refusal.status)
+    if comment.status != Comment.Status.APPROVED:
+        own = [comment.pk, *own_comment_ids(request)]
+        request.session[OWN_SESSION_KEY] = own[:OWN_KEEP]
+    return redirect(f"{post.get_absolute_url()}#comment-{comment.pk}")
+
+
+def _form_again(
+    request: HttpRequest, post: Post, form: CommentForm, error: str = "", status=400
+) -> HttpResponse:
+    """The post page again with the reader's text and the reasons, and a fresh
+    token when the old one cannot be used again."""
+    form.is_valid()  # the field errors, kept while the token below changes
+    try:
+        spam.read_form_token(form.data.get("token", ""), post.pk)
+        keep = not error
+    except spam.Refused:
+        keep = False
+    if not keep:
+        form.data = form.data.copy()
+        form.data["token"] = spam.make_form_token(post.pk)
+    context = {"post": post} | comment_context(request, post, form, error)
+    return render(request, "posts/post_detail.html", context, status=status)
+
+
+@csrf_exempt  # mail clients send the one-click POST (RFC 8058) without a form
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    email = notify.read_unsubscribe_token(token)
+    if email is None:
+        return render(request, "comments/unsubscribe.html", {"bad": True}, status=400)
+    NotificationOptOut.objects.get_or_create(email=email)
+    return render(
+        request, "comments/unsubscribe.html", {"email": email, "token": token}
+    )
+
+
+@require_POST
+def resubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    email = notify.read_unsubscribe_token(token)
+    if email is None:
+        return render(request, "comments/unsubscribe.html", {"bad": True}, status=400)
+    NotificationOptOut.objects.filter(email=email).delete()
+    return render(
+        request, "comments/unsubscribe.html", {"email": email, "resubscribed": True}
+    )
