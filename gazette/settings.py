@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "gazette.posts",
     "gazette.images",
     "gazette.comments",
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
+    "gazette.search",
 ]
 
 MIDDLEWARE = [
