@@ -10,9 +10,9 @@ def main() -> None:
     import django
 
     django.setup()
-    from bench import pages
+    from bench import pages, search
 
-    benches = {"pages": pages.run}
+    benches = {"pages": pages.run, "search": search.run}
     chosen = sys.argv[1:] or list(benches)
     for name in chosen:
         print(f"== {name}")

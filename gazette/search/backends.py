@@ -2,8 +2,8 @@
 
 SQLite: an FTS5 table, `search_fts`, over SearchDocument (external content, kept
 in step by triggers), ranked with bm25() and cut into snippets by snippet().
-PostgreSQL: a weighted tsvector in SearchDocument.vector under a GIN index,
-ranked with ts_rank() and cut by ts_headline(), in a text search configuration
+PostgreSQL: a weighted tsvector in SearchTerms under a GIN index, ranked with
+ts_rank() and cut by ts_headline(), in a text search configuration
 for the blog's language that also strips accents when `unaccent` is installed.
 
 Both engines mark matches with two private-use characters; `marked()` escapes
@@ -16,19 +16,17 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchRank,
-    SearchVector,
 )
 from django.contrib.postgres.search import (
     SearchQuery as PgQuery,
 )
 from django.db import connections
-from django.db.models import F
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, F, OuterRef
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from gazette.posts.models import Post
-from gazette.search.models import SearchDocument
+from gazette.search.models import SearchDocument, SearchTerms
 from gazette.search.query import SearchQuery
 
 MARK_START = "\ue000"
@@ -99,6 +97,37 @@ def fts_tokenizer(language: str) -> str:
     return f"porter {base}" if language.lower().startswith("en") else base
 
 
+# FTS5 has no stop words; for English these are left out of a search that has
+# other words, as PostgreSQL's English configuration does. They match nearly every
+# post, so ranking them costs much and tells little.
+ENGLISH_STOP_WORDS = set(
+    """a an and are as at be been but by for from had has have he her his i if in
+    into is it its me my no not of on or our she so than that the their them then
+    there these they this to was we were what when which who will with you your
+    """.split()
+)
+
+
+def visible_in_rank_order(ranked, offset: int, limit: int) -> list[int]:
+    """Ids of visible posts, best first, from an engine's ranking of its index.
+
+    `ranked(count)` gives the ids of the best `count` matches. The index also holds
+    scheduled posts, so a few more are ranked than needed and the visibility rule
+    (Post.objects.visible()) decides; if too many were not out yet, more are asked
+    for. Checking visibility after ranking keeps the join off every match.
+    """
+    wanted = offset + limit
+    count = wanted + 10
+    while True:
+        candidates = ranked(count)
+        shown = Post.objects.visible().filter(pk__in=candidates)
+        visible = set(shown.values_list("pk", flat=True))
+        ids = [pk for pk in candidates if pk in visible]
+        if len(ids) >= wanted or len(candidates) < count:
+            return ids[offset:wanted]
+        count *= 4
+
+
 class SQLiteBackend:
     vendor = "sqlite"
 
@@ -108,40 +137,51 @@ class SQLiteBackend:
     def write(self, post_ids: list[int]) -> None:
         """Nothing to do: the triggers already copied the rows into search_fts."""
 
-    def match_expression(self, query: SearchQuery) -> str:
+    def match_expression(self, query: SearchQuery, language: str = "en") -> str:
         # Every word and phrase is a quoted FTS5 string, so nothing the reader
         # typed can act as an operator; the words hold no quotes (see query.py).
-        parts = [f'"{word}"' for word in query.words]
+        words = list(query.words)
+        if language.lower().startswith("en"):
+            content = [w for w in words if w.casefold() not in ENGLISH_STOP_WORDS]
+            if content or query.phrases:
+                words = content
+        parts = [f'"{word}"' for word in words]
         parts += [f'"{" ".join(phrase)}"' for phrase in query.phrases]
         return " AND ".join(parts)
 
-    def _filter_sql(self, hashtag_ids: list[int]) -> tuple[str, list]:
-        """The visibility rule (and hashtags) as a subquery on the matched row."""
-        posts = Post.objects.visible().filter(pk=RawSQL(f"{FTS_TABLE}.rowid", ()))
-        for hashtag_id in hashtag_ids:
-            posts = posts.filter(hashtags=hashtag_id)
-        sql, params = posts.values("pk").query.sql_with_params()
-        return f"EXISTS ({sql})", list(params)
+    def _ranked(self, match: str, hashtag_ids: list[int], count: int) -> list[int]:
+        through = Post.hashtags.through._meta
+        post_column = through.get_field("post").column
+        hashtag_column = through.get_field("hashtag").column
+        hashtags_sql = "".join(
+            f" AND EXISTS (SELECT 1 FROM {through.db_table} WHERE "
+            f"{post_column} = {FTS_TABLE}.rowid AND {hashtag_column} = %s)"
+            for _ in hashtag_ids
+        )
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH %s{hashtags_sql} "
+                f"ORDER BY bm25({FTS_TABLE}, {FTS_WEIGHTS}), rowid DESC LIMIT %s",
+                [match, *hashtag_ids, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
     def search(
         self, query: SearchQuery, hashtag_ids: list[int], offset: int, limit: int
     ) -> list[Hit]:
-        match = self.match_expression(query)
-        exists_sql, exists_params = self._filter_sql(hashtag_ids)
+        from gazette.posts.models import SiteSettings
+
+        match = self.match_expression(query, SiteSettings.load().language)
+        ids = visible_in_rank_order(
+            lambda count: self._ranked(match, hashtag_ids, count), offset, limit
+        )
+        if not ids:
+            return []
+        # Snippets only for the rows shown: snippet() reads and tokenises the text
+        # again, which would be wasted on every other match.
+        marks = [MARK_START, MARK_END]
         with connections[self.using].cursor() as cursor:
-            cursor.execute(
-                f"SELECT rowid FROM {FTS_TABLE} "
-                f"WHERE {FTS_TABLE} MATCH %s AND {exists_sql} "
-                f"ORDER BY bm25({FTS_TABLE}, {FTS_WEIGHTS}), rowid DESC "
-                "LIMIT %s OFFSET %s",
-                [match, *exists_params, limit, offset],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-            if not ids:
-                return []
-            # Snippets only for the rows shown: snippet() reads and tokenises the
-            # text again, which would be wasted on every other match.
-            marks = [MARK_START, MARK_END]
             cursor.execute(
                 f"SELECT rowid, highlight({FTS_TABLE}, 0, %s, %s), "
                 f"snippet({FTS_TABLE}, 1, %s, %s, '…', 32) "
@@ -209,21 +249,28 @@ class PostgresBackend:
         return self._config
 
     def _available_configs(self) -> set[str]:
-        with connections[self.using].cursor() as cursor:
-            cursor.execute("SELECT cfgname FROM pg_ts_config")
-            return {row[0] for row in cursor.fetchall()}
-
-    def vector(self) -> SearchVector:
-        config = self.config()
-        return (
-            SearchVector("title", weight="A", config=config)
-            + SearchVector("tags", weight="B", config=config)
-            + SearchVector("body", weight="D", config=config)
-        )
+        # The catalogue changes only with migrations, so each process asks once.
+        key = (self.using, connections[self.using].settings_dict["NAME"])
+        if key not in _PG_CONFIGS_SEEN:
+            with connections[self.using].cursor() as cursor:
+                cursor.execute("SELECT cfgname FROM pg_ts_config")
+                _PG_CONFIGS_SEEN[key] = {row[0] for row in cursor.fetchall()}
+        return _PG_CONFIGS_SEEN[key]
 
     def write(self, post_ids: list[int]) -> None:
-        documents = SearchDocument.objects.using(self.using).filter(pk__in=post_ids)
-        documents.update(vector=self.vector())
+        """Compute the vectors of these documents, weighting title over body."""
+        config = self.config()
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {SearchTerms._meta.db_table} (document_id, vector) "
+                "SELECT post_id, "
+                "setweight(to_tsvector(%s::regconfig, title), 'A') || "
+                "setweight(to_tsvector(%s::regconfig, tags), 'B') || "
+                "setweight(to_tsvector(%s::regconfig, body), 'D') "
+                f"FROM {SearchDocument._meta.db_table} WHERE post_id = ANY(%s) "
+                "ON CONFLICT (document_id) DO UPDATE SET vector = EXCLUDED.vector",
+                [config, config, config, list(post_ids)],
+            )
 
     def ts_query(self, query: SearchQuery, any_part: bool = False) -> PgQuery:
         """Every word and phrase (or, with `any_part`, any one of them).
@@ -241,20 +288,25 @@ class PostgresBackend:
             combined = (combined | part) if any_part else (combined & part)
         return combined
 
+    def _ranked(self, ts_query, hashtag_ids: list[int], count: int) -> list[int]:
+        terms = SearchTerms.objects.using(self.using).filter(vector=ts_query)
+        tagged = Post.hashtags.through.objects.filter(post=OuterRef("pk"))
+        for hashtag_id in hashtag_ids:
+            terms = terms.filter(Exists(tagged.filter(hashtag=hashtag_id)))
+        ranked = (
+            terms.annotate(rank=SearchRank(F("vector"), ts_query))
+            .order_by("-rank", "-pk")
+            .values_list("pk", flat=True)
+        )
+        return list(ranked[:count])
+
     def search(
         self, query: SearchQuery, hashtag_ids: list[int], offset: int, limit: int
     ) -> list[Hit]:
         ts_query = self.ts_query(query)
-        posts = Post.objects.using(self.using).visible()
-        for hashtag_id in hashtag_ids:
-            posts = posts.filter(hashtags=hashtag_id)
-        ranked = (
-            posts.filter(search_document__vector=ts_query)
-            .annotate(rank=SearchRank(F("search_document__vector"), ts_query))
-            .order_by("-rank", "-id")
-            .values_list("pk", flat=True)
+        ids = visible_in_rank_order(
+            lambda count: self._ranked(ts_query, hashtag_ids, count), offset, limit
         )
-        ids = list(ranked[offset : offset + limit])
         if not ids:
             return []
         # A post may match one word in its title and another in its body, so the
@@ -289,11 +341,13 @@ class PostgresBackend:
 
     def rebuild(self, language: str) -> None:
         self._config = None
-        ids = list(
-            SearchDocument.objects.using(self.using).values_list("pk", flat=True)
-        )
+        documents = SearchDocument.objects.using(self.using)
+        ids = list(documents.values_list("pk", flat=True))
         for start in range(0, len(ids), 2000):
             self.write(ids[start : start + 2000])
+
+
+_PG_CONFIGS_SEEN: dict[tuple, set[str]] = {}
 
 
 def pg_config_name(language: str, available: set[str]) -> str:

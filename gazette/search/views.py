@@ -1,7 +1,8 @@
 """The search results page."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.html import escape
@@ -9,7 +10,7 @@ from django.utils.safestring import SafeString
 
 from gazette.posts.models import Hashtag, Post
 from gazette.search.backends import get_backend, marked
-from gazette.search.query import parse
+from gazette.search.query import SearchQuery, parse
 
 PER_PAGE = 10
 # Deep pages cost the engines more and help no one; past this the answer is 404.
@@ -23,6 +24,13 @@ class Result:
     snippet: SafeString
 
 
+@dataclass
+class Found:
+    results: list[Result] = field(default_factory=list)
+    has_next: bool = False
+    message: str = ""
+
+
 def _page_number(request: HttpRequest) -> int:
     try:
         number = int(request.GET.get("page", "1"))
@@ -33,35 +41,23 @@ def _page_number(request: HttpRequest) -> int:
     return number
 
 
-def _posts_in_order(ids: list[int]) -> dict[int, Post]:
-    return Post.objects.visible().for_listing().in_bulk(ids)
-
-
-def search(request: HttpRequest) -> HttpResponse:
-    text = request.GET.get("q", "")
-    query = parse(text)
-    number = _page_number(request)
-    offset = (number - 1) * PER_PAGE
-    context = {"query": query, "search_text": query.text, "page_number": number}
+def find(query: SearchQuery, page_number: int = 1) -> Found:
+    """One page of visible posts matching `query`, best first, or why there is none."""
     if not query.text:
-        context["message"] = 'Type a word or two, a "quoted phrase" or a #hashtag.'
-        return render(request, "search/results.html", context)
+        return Found(message='Type a word or two, a "quoted phrase" or a #hashtag.')
     if query.is_empty:
-        context["message"] = (
-            "There is nothing to search for in that: try a word or two."
-        )
-        return render(request, "search/results.html", context)
+        return Found(message="There is nothing to search for in that: try a word.")
 
     hashtags = {h.key: h for h in Hashtag.objects.filter(key__in=query.hashtag_keys)}
     missing = [n for n in query.hashtags if Hashtag.make_key(n) not in hashtags]
     if missing:
-        context["message"] = f"No posts have the hashtag #{missing[0]}."
-        return render(request, "search/results.html", context)
+        return Found(message=f"No posts have the hashtag #{missing[0]}.")
     hashtag_ids = [h.pk for h in hashtags.values()]
 
+    offset = (page_number - 1) * PER_PAGE
     if query.has_terms:
         hits = get_backend().search(query, hashtag_ids, offset, PER_PAGE + 1)
-        posts = _posts_in_order([hit.post_id for hit in hits])
+        posts = Post.objects.visible().for_listing().in_bulk([h.post_id for h in hits])
         results = [
             Result(posts[hit.post_id], marked(hit.title), marked(hit.snippet))
             for hit in hits
@@ -69,18 +65,39 @@ def search(request: HttpRequest) -> HttpResponse:
         ]
     else:
         # Only hashtags: their posts, newest first.
+        # Newest first, walking the date index and checking each post's hashtags
+        # (a join from the hashtag would sort all its posts first); then the
+        # page's posts alone, since counting comments for every one costs much.
+        tagged = Post.hashtags.through.objects.filter(post=OuterRef("pk"))
         listing = Post.objects.visible()
         for hashtag_id in hashtag_ids:
-            listing = listing.filter(hashtags=hashtag_id)
-        page = listing.for_listing()[offset : offset + PER_PAGE + 1]
+            listing = listing.filter(Exists(tagged.filter(hashtag=hashtag_id)))
+        ids = listing.order_by("-published_at", "-id").values_list("pk", flat=True)
+        ids = list(ids[offset : offset + PER_PAGE + 1])
+        posts = Post.objects.for_listing().in_bulk(ids)
         results = [
-            Result(post, escape(post.title), escape(post.summary)) for post in page
+            Result(posts[pk], escape(posts[pk].title), escape(posts[pk].summary))
+            for pk in ids
         ]
 
-    context["has_next"] = len(results) > PER_PAGE
-    context["results"] = results[:PER_PAGE]
+    found = Found(results=results[:PER_PAGE], has_next=len(results) > PER_PAGE)
     if not results:
-        context["message"] = (
-            "No more results." if number > 1 else f"No posts match “{query.text}”."
+        found.message = (
+            "No more results." if page_number > 1 else f"No posts match “{query.text}”."
         )
+    return found
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = parse(request.GET.get("q", ""))
+    number = _page_number(request)
+    found = find(query, number)
+    context = {
+        "query": query,
+        "search_text": query.text,
+        "page_number": number,
+        "results": found.results,
+        "has_next": found.has_next,
+        "message": found.message,
+    }
     return render(request, "search/results.html", context)

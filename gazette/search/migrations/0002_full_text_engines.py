@@ -4,7 +4,7 @@ SQLite: an FTS5 table over search_searchdocument, fed by triggers. SQLite rebuil
 a table to alter it and drops its triggers then, so a later migration that alters
 search_searchdocument must make these triggers again.
 
-PostgreSQL: a GIN index on the vector, and for each built-in text search
+PostgreSQL: a GIN index on search_searchterms' vector, and for each built-in text search
 configuration a copy named "gazette_<name>" that also strips accents when the
 `unaccent` extension can be created (it needs a superuser or a trusted extension).
 """
@@ -83,7 +83,7 @@ def create_engines(apps, schema_editor):
                     f"FOR hword, hword_part, word WITH {dictionaries}"
                 )
         schema_editor.execute(
-            f"CREATE INDEX search_document_vector ON {TABLE} USING gin (vector)"
+            "CREATE INDEX search_terms_vector ON search_searchterms USING gin (vector)"
         )
 
 
@@ -93,7 +93,7 @@ def drop_engines(apps, schema_editor):
         for statement in SQLITE_DOWN:
             schema_editor.execute(statement)
     elif connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS search_document_vector")
+        schema_editor.execute("DROP INDEX IF EXISTS search_terms_vector")
         with connection.cursor() as cursor:
             cursor.execute(BUILT_IN_CONFIGS)
             names = sorted(row[0] for row in cursor.fetchall())

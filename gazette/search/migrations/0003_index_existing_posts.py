@@ -51,10 +51,11 @@ def index_posts(apps, schema_editor):
         cursor.execute("SELECT 1 FROM pg_ts_config WHERE cfgname = %s", [f"gazette_{base}"])
         config = f"gazette_{base}" if cursor.fetchone() else base
         cursor.execute(
-            "UPDATE search_searchdocument SET vector = "
-            "setweight(to_tsvector(%s::regconfig, title), 'A') || "
+            "INSERT INTO search_searchterms (document_id, vector) "
+            "SELECT post_id, setweight(to_tsvector(%s::regconfig, title), 'A') || "
             "setweight(to_tsvector(%s::regconfig, tags), 'B') || "
-            "setweight(to_tsvector(%s::regconfig, body), 'D')",
+            "setweight(to_tsvector(%s::regconfig, body), 'D') "
+            "FROM search_searchdocument",
             [config, config, config],
         )
 
