@@ -14,6 +14,7 @@ from datetime import datetime
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import split_domain_port
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
@@ -59,7 +60,8 @@ class Subject:
 
     @property
     def host(self) -> str:
-        return self.request.get_host().split(":")[0] or "localhost"
+        domain, _port = split_domain_port(self.request.get_host())
+        return domain or "localhost"
 
 
 @dataclass(frozen=True)

@@ -99,5 +99,6 @@ def search(request: HttpRequest) -> HttpResponse:
         "results": found.results,
         "has_next": found.has_next,
         "message": found.message,
+        "noindex": True,  # results pages stay out of search engines
     }
     return render(request, "search/results.html", context)

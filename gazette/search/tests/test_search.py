@@ -6,8 +6,9 @@ from unittest import mock
 from django.core.management import call_command
 from django.utils import timezone
 
-from gazette.posts.models import Post
+from gazette.posts.models import Post, SiteSettings
 from gazette.posts.publishing import content_changed, save_post
+from gazette.search.backends import fts_tokenizer, pg_config_name
 from gazette.search.models import SearchDocument
 from gazette.test import BaseTestCase
 
@@ -244,3 +245,26 @@ class IndexFollowsPublishingTest(BaseTestCase):
         self.assertIn("Indexed 1 post", out.getvalue())
         self.assertEqual(self.found("rye"), ["Rye"])
         self.assertEqual(self.found("baking"), ["Rye"])
+
+
+class LanguageTest(BaseTestCase):
+    def test_each_language_gets_its_own_configuration(self):
+        available = {"gazette_english", "gazette_german", "german", "simple"}
+        self.assertEqual(pg_config_name("en", available), "gazette_english")
+        self.assertEqual(pg_config_name("de-AT", available), "gazette_german")
+        self.assertEqual(
+            pg_config_name("pt-br", available | {"portuguese"}), "portuguese"
+        )
+        self.assertEqual(pg_config_name("xx", available), "simple")
+        self.assertEqual(fts_tokenizer("en-gb"), "porter unicode61 remove_diacritics 2")
+        self.assertEqual(fts_tokenizer("fr"), "unicode61 remove_diacritics 2")
+
+    def test_a_rebuild_follows_a_new_language(self):
+        self.make_post("Crème brûlée", body="Ein Café am Fluss, gebacken.")
+        site = SiteSettings.load()
+        site.language = "de"
+        site.save()
+        call_command("rebuild_search_index", stdout=StringIO())
+        found = self.client.get("/search/", {"q": "cafe fluss"})
+        self.assertEqual(result_titles(found), ["Crème brûlée"])
+        self.assertContains(found, "<mark>Café</mark>")
