@@ -25,7 +25,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from gazette.posts.models import Post
+from gazette.posts.models import Post, SiteSettings
 from gazette.search.models import SearchDocument, SearchTerms
 from gazette.search.query import SearchQuery
 
@@ -170,8 +170,6 @@ class SQLiteBackend:
     def search(
         self, query: SearchQuery, hashtag_ids: list[int], offset: int, limit: int
     ) -> list[Hit]:
-        from gazette.posts.models import SiteSettings
-
         match = self.match_expression(query, SiteSettings.load().language)
         ids = visible_in_rank_order(
             lambda count: self._ranked(match, hashtag_ids, count), offset, limit
@@ -241,8 +239,6 @@ class PostgresBackend:
     def config(self) -> str:
         """The text search configuration for the blog's language."""
         if self._config is None:
-            from gazette.posts.models import SiteSettings
-
             self._config = pg_config_name(
                 SiteSettings.load().language, self._available_configs()
             )

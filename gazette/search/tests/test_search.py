@@ -219,6 +219,12 @@ class IndexFollowsPublishingTest(BaseTestCase):
         with mock.patch("django.utils.timezone.now", return_value=later):
             self.assertEqual(self.found("rye"), ["Rye tomorrow"])
 
+    def test_scheduled_posts_ranked_first_do_not_hide_visible_ones(self):
+        for n in range(25):
+            self.make_post(f"Rye rye {n}", body="Rye, rye and rye.", days_ago=-1)
+        self.make_post("Bread", body="One rye loaf.")
+        self.assertEqual(self.found("rye"), ["Bread"])
+
     def test_a_failed_save_leaves_the_index_as_it_was(self):
         post = self.make_post("Rye", body="Rye.")
         post.title = "Spelt"
