@@ -54,8 +54,10 @@ test-sqlite: $(VENV)/.dev
 test-postgres: $(VENV)/.dev system-packages
 	DJANGO_ALLOW_ASYNC_UNSAFE=1 scripts/with-postgres $(BIN)/pytest
 
-bench: $(VENV)/.dev
+# Every benchmark on SQLite, then search again on a throwaway PostgreSQL cluster.
+bench: $(VENV)/.dev system-packages
 	$(BIN)/python -m bench
+	scripts/with-postgres $(BIN)/python -m bench search
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -10,9 +10,14 @@ def main() -> None:
     import django
 
     django.setup()
-    from bench import http, pages, spam
+    from bench import http, pages, search, spam
 
-    benches = {"pages": pages.run, "http": http.run, "spam": spam.run}
+    benches = {
+        "pages": pages.run,
+        "http": http.run,
+        "spam": spam.run,
+        "search": search.run,
+    }
     chosen = sys.argv[1:] or list(benches)
     for name in chosen:
         print(f"== {name}")

@@ -104,6 +104,9 @@ INSTALLED_APPS = [
     "gazette.comments",
     "gazette.desk",
     "axes",
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
+    "gazette.search",
 ]
 
 MIDDLEWARE = [

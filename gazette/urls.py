@@ -1,13 +1,31 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
+
+from gazette.posts.sitemaps import SITEMAPS, robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("gazette.desk.urls")),
     path("", include("gazette.posts.urls")),
     path("", include("gazette.comments.urls")),
+    path("", include("gazette.posts.feed_urls")),
+    path("", include("gazette.search.urls")),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("robots.txt", robots_txt, name="robots"),
 ]
 
 if settings.SERVE_MEDIA:

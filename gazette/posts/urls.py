@@ -15,5 +15,6 @@ urlpatterns = [
         name="detail",
     ),
     path("hashtag/<str:name>/", views.hashtag_detail, name="hashtag"),
+    path("hashtags/", views.hashtag_index, name="hashtags"),
     path("p/<str:slug>/", views.page_detail, name="page"),
 ]

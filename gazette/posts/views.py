@@ -1,9 +1,10 @@
 """The reading side: home, posts, hashtags, archives and pages."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import groupby
 
 from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -93,3 +94,21 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = get_object_or_404(Page.objects.visible(), slug=slug)
     cache_page_for_readers(request)
     return render(request, "posts/page.html", {"page": page})
+
+
+def hashtag_index(request: HttpRequest) -> HttpResponse:
+    """Every hashtag with its post count, and the ones most used of late."""
+    since = timezone.now() - timedelta(days=30)
+    recent_posts = Post.objects.visible().filter(published_at__gte=since)
+    recent = (
+        Hashtag.objects.annotate(
+            recent_count=Count("posts", filter=Q(posts__in=recent_posts), distinct=True)
+        )
+        .filter(recent_count__gt=0)
+        .order_by("-recent_count", "key")[:10]
+    )
+    context = {
+        "hashtags": Hashtag.objects.with_visible_counts().order_by("key"),
+        "recent_hashtags": recent,
+    }
+    return render(request, "posts/hashtags.html", context)

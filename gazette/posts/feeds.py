@@ -1,0 +1,366 @@
+"""Atom 1.0 and RSS 2.0 feeds: all posts, a hashtag's posts, all comments, and
+one post's comments, through Django's syndication framework.
+
+Every address in a feed is absolute, entry ids are tag: URIs that never change
+once a post is out, and every feed answers conditional GETs (ETag and
+Last-Modified) with 304 when nothing in it changed.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.syndication.views import Feed
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import split_domain_port
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
+from django.utils.http import http_date, quote_etag
+
+from gazette.comments.models import Comment
+from gazette.lib.links import absolute_urls
+from gazette.posts.models import Hashtag, Post, SiteSettings
+
+POSTS_PER_FEED = 25
+COMMENTS_PER_FEED = 50
+# Characters XML 1.0 cannot carry; a comment could hold them, a feed must not.
+_NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    return _NOT_XML_RE.sub("", value or "")
+
+
+class AtomWithContent(Atom1Feed):
+    """Atom that carries the whole post in <content type="html"> when given."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a feed is about, with the request it answers (for absolute URLs)."""
+
+    request: HttpRequest
+    site: SiteSettings
+    hashtag: Hashtag | None = None
+    post: Post | None = None
+
+    @property
+    def origin(self) -> str:
+        return f"{self.request.scheme}://{self.request.get_host()}"
+
+    @property
+    def host(self) -> str:
+        domain, _port = split_domain_port(self.request.get_host())
+        return domain or "localhost"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item of a feed with the feed's subject: the framework hands item
+    methods the item alone, and they need the site and the request's origin."""
+
+    subject: Subject
+    item: Post | Comment
+
+
+def tag_uri(host: str, when: datetime, what: str) -> str:
+    """A permanent id such as "tag:blog.example.org,2019-03-24:post/12" (RFC 4151)."""
+    return f"tag:{host},{when:%Y-%m-%d}:{what}"
+
+
+class GazetteFeed(Feed):
+    """What every Gazette feed shares: the site's language, a stable feed id and
+    conditional GET. Subclasses name `fmt` ("atom" or "rss") and `url_name`."""
+
+    fmt = "rss"
+    url_name = ""
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            subject = self.get_object(request, *args, **kwargs)
+        except ObjectDoesNotExist as error:
+            raise Http404("No such feed.") from error
+        etag, last_modified = self.validators(subject)
+        headers = HttpResponse()
+        headers["ETag"] = etag
+        if last_modified:
+            headers["Last-Modified"] = http_date(last_modified)
+        answer = get_conditional_response(
+            request, etag=etag, last_modified=last_modified, response=headers
+        )
+        if answer is not headers:
+            return answer
+        response = super().__call__(request, *args, **kwargs)
+        response["ETag"] = etag
+        if last_modified:
+            response["Last-Modified"] = http_date(last_modified)
+        return response
+
+    def validators(self, subject: Subject) -> tuple[str, int | None]:
+        """An ETag for everything the feed shows, and its newest time."""
+        rows = self.version_rows(subject)
+        site = subject.site
+        state = (
+            type(self).__name__,
+            subject.origin,
+            site.title,
+            site.description,
+            site.language,
+            site.feed_full_content,
+            rows,
+        )
+        etag = quote_etag(hashlib.sha256(repr(state).encode()).hexdigest()[:32])
+        times = [value for row in rows for value in row if isinstance(value, datetime)]
+        return etag, int(max(times).timestamp()) if times else None
+
+    def version_rows(self, subject: Subject) -> list[tuple]:
+        raise NotImplementedError
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        feed.feed["language"] = obj.site.html_lang
+        return feed
+
+    def feed_url(self, obj: Subject) -> str:
+        return reverse(f"feeds:{self.url_name}_{self.fmt}", args=self.url_args(obj))
+
+    def url_args(self, obj: Subject) -> list:
+        return []
+
+    def feed_guid(self, obj: Subject) -> str:
+        return obj.origin + self.feed_url(obj)
+
+    def item_guid_is_permalink(self, item) -> bool:
+        return False
+
+
+class PostsFeed(GazetteFeed):
+    url_name = "posts"
+
+    def get_object(self, request, *args, **kwargs) -> Subject:
+        return Subject(request, request.site)
+
+    def posts(self, obj: Subject):
+        return Post.objects.visible().order_by("-published_at", "-id")
+
+    def version_rows(self, obj: Subject) -> list[tuple]:
+        posts = self.posts(obj)[:POSTS_PER_FEED]
+        return list(posts.values_list("pk", "published_at", "updated_at"))
+
+    def items(self, obj: Subject) -> list[Entry]:
+        posts = self.posts(obj).select_related("author").prefetch_related("hashtags")
+        return [Entry(obj, post) for post in posts[:POSTS_PER_FEED]]
+
+    def title(self, obj: Subject) -> str:
+        return xml_text(obj.site.title)
+
+    def subtitle(self, obj: Subject) -> str | None:
+        return xml_text(obj.site.description) or None
+
+    def description(self, obj: Subject) -> str:
+        return xml_text(obj.site.description) or f"Posts from {obj.site.title}"
+
+    def link(self, obj: Subject) -> str:
+        return reverse("posts:home")
+
+    def item_title(self, entry: Entry) -> str:
+        # RSS readers take an item's title as HTML, Atom's is plain text.
+        title = xml_text(entry.item.title)
+        return escape(title) if self.fmt == "rss" else title
+
+    def item_link(self, entry: Entry) -> str:
+        return entry.item.get_absolute_url()
+
+    def _content(self, entry: Entry) -> str:
+        return xml_text(absolute_urls(entry.item.body_html, entry.subject.origin))
+
+    def item_description(self, entry: Entry) -> str:
+        if self.fmt == "rss" and entry.subject.site.feed_full_content:
+            return self._content(entry)
+        return escape(xml_text(entry.item.summary))
+
+    def item_extra_kwargs(self, entry: Entry) -> dict:
+        if self.fmt == "atom" and entry.subject.site.feed_full_content:
+            return {"content_html": self._content(entry)}
+        return {}
+
+    def item_guid(self, entry: Entry) -> str:
+        # The creation date and the pk: neither changes when the post is renamed,
+        # moved to another date or edited, so readers never see it twice.
+        post = entry.item
+        return tag_uri(entry.subject.host, post.created_at, f"post/{post.pk}")
+
+    def item_pubdate(self, entry: Entry) -> datetime:
+        return entry.item.published_at
+
+    def item_updateddate(self, entry: Entry) -> datetime:
+        return max(entry.item.updated_at, entry.item.published_at)
+
+    def item_author_name(self, entry: Entry) -> str:
+        author = entry.item.author
+        return xml_text(author.get_full_name() or author.get_username())
+
+    def item_categories(self, entry: Entry) -> list[str]:
+        return [xml_text(h.name) for h in entry.item.hashtags.all()]
+
+
+class PostsAtomFeed(PostsFeed):
+    feed_type = AtomWithContent
+    fmt = "atom"
+
+
+class PostsRssFeed(PostsFeed):
+    feed_type = Rss201rev2Feed
+
+
+class HashtagFeed(PostsFeed):
+    url_name = "hashtag"
+
+    def get_object(self, request, name: str) -> Subject:
+        hashtag = Hashtag.objects.get(key=Hashtag.make_key(name))
+        return Subject(request, request.site, hashtag=hashtag)
+
+    def url_args(self, obj: Subject) -> list:
+        return [obj.hashtag.name]
+
+    def posts(self, obj: Subject):
+        return super().posts(obj).filter(hashtags=obj.hashtag)
+
+    def title(self, obj: Subject) -> str:
+        return xml_text(f"#{obj.hashtag.name} · {obj.site.title}")
+
+    def subtitle(self, obj: Subject) -> str:
+        return xml_text(f"Posts tagged #{obj.hashtag.name}")
+
+    description = subtitle
+
+    def link(self, obj: Subject) -> str:
+        return obj.hashtag.get_absolute_url()
+
+
+class HashtagAtomFeed(HashtagFeed):
+    feed_type = AtomWithContent
+    fmt = "atom"
+
+
+class HashtagRssFeed(HashtagFeed):
+    feed_type = Rss201rev2Feed
+
+
+class CommentsFeed(GazetteFeed):
+    url_name = "comments"
+
+    def get_object(self, request, *args, **kwargs) -> Subject:
+        return Subject(request, request.site)
+
+    def comments(self, obj: Subject):
+        return (
+            Comment.objects.approved()
+            .filter(post__in=Post.objects.visible())
+            .order_by("-created_at", "-id")
+        )
+
+    def version_rows(self, obj: Subject) -> list[tuple]:
+        comments = self.comments(obj)[:COMMENTS_PER_FEED]
+        return list(comments.values_list("pk", "created_at", "post__updated_at"))
+
+    def items(self, obj: Subject) -> list[Entry]:
+        comments = self.comments(obj).select_related("post")[:COMMENTS_PER_FEED]
+        return [Entry(obj, comment) for comment in comments]
+
+    def title(self, obj: Subject) -> str:
+        return xml_text(f"Comments · {obj.site.title}")
+
+    def subtitle(self, obj: Subject) -> str:
+        return xml_text(f"The latest comments on {obj.site.title}")
+
+    description = subtitle
+
+    def link(self, obj: Subject) -> str:
+        return reverse("posts:home")
+
+    def item_title(self, entry: Entry) -> str:
+        comment = entry.item
+        title = xml_text(f"{comment.author_name} on “{comment.post.title}”")
+        return escape(title) if self.fmt == "rss" else title
+
+    def item_description(self, entry: Entry) -> str:
+        return xml_text(absolute_urls(entry.item.body_html, entry.subject.origin))
+
+    def item_link(self, entry: Entry) -> str:
+        comment = entry.item
+        return f"{comment.post.get_absolute_url()}#comment-{comment.pk}"
+
+    def item_guid(self, entry: Entry) -> str:
+        comment = entry.item
+        return tag_uri(entry.subject.host, comment.created_at, f"comment/{comment.pk}")
+
+    def item_pubdate(self, entry: Entry) -> datetime:
+        return entry.item.created_at
+
+    def item_updateddate(self, entry: Entry) -> datetime:
+        return entry.item.created_at
+
+    def item_author_name(self, entry: Entry) -> str:
+        return xml_text(entry.item.author_name) or "Anonymous"
+
+    def item_author_link(self, entry: Entry) -> str | None:
+        # Only web addresses: a stored "javascript:" must not become a link.
+        url = xml_text(entry.item.author_url).strip()
+        return url if url.lower().startswith(("http://", "https://")) else None
+
+
+class CommentsAtomFeed(CommentsFeed):
+    feed_type = Atom1Feed
+    fmt = "atom"
+
+
+class CommentsRssFeed(CommentsFeed):
+    feed_type = Rss201rev2Feed
+
+
+class PostCommentsFeed(CommentsFeed):
+    url_name = "post_comments"
+
+    def get_object(self, request, pk: int) -> Subject:
+        post = get_object_or_404(Post.objects.visible(), pk=pk)
+        return Subject(request, request.site, post=post)
+
+    def url_args(self, obj: Subject) -> list:
+        return [obj.post.pk]
+
+    def comments(self, obj: Subject):
+        return super().comments(obj).filter(post=obj.post)
+
+    def version_rows(self, obj: Subject) -> list[tuple]:
+        return [(obj.post.updated_at,), *super().version_rows(obj)]
+
+    def title(self, obj: Subject) -> str:
+        return xml_text(f"Comments on “{obj.post.title}” · {obj.site.title}")
+
+    def subtitle(self, obj: Subject) -> str:
+        return xml_text(f"Comments on “{obj.post.title}”")
+
+    description = subtitle
+
+    def link(self, obj: Subject) -> str:
+        return obj.post.get_absolute_url() + "#comments"
+
+
+class PostCommentsAtomFeed(PostCommentsFeed):
+    feed_type = Atom1Feed
+    fmt = "atom"
+
+
+class PostCommentsRssFeed(PostCommentsFeed):
+    feed_type = Rss201rev2Feed

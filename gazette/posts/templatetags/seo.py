@@ -1,0 +1,27 @@
+from django import template
+from django.utils.safestring import SafeString
+
+from gazette.posts import seo
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context) -> str:
+    request = context.get("request")
+    return seo.canonical_url(request) if request else ""
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path: str) -> str:
+    return context["request"].build_absolute_uri(path)
+
+
+@register.simple_tag(takes_context=True)
+def post_image(context, post) -> dict | None:
+    return seo.post_image(post, context["request"])
+
+
+@register.simple_tag(takes_context=True)
+def blog_posting_json_ld(context, post) -> SafeString:
+    return seo.json_ld(seo.blog_posting(post, context["request"]))

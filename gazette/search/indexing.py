@@ -1,0 +1,94 @@
+"""Keeping the search index in step with what is published.
+
+`content_changed` (sent by the publishing functions inside their transaction)
+reaches `on_content_changed`, so the index follows publishing, editing,
+unpublishing and trashing at once, or not at all when the save rolls back.
+"""
+
+import re
+import unicodedata
+from html import unescape
+
+from django.db import router, transaction
+from django.utils.html import strip_tags
+
+from gazette.posts.models import Post, SiteSettings
+from gazette.search.backends import get_backend, strip_markers
+from gazette.search.models import SearchDocument
+
+_BLOCK_END_RE = re.compile(r"</(p|li|h[1-6]|blockquote|pre|td|th|figcaption)>")
+# A picture's credit ("Photo: ...") says nothing about the post.
+_CREDIT_RE = re.compile(r'<small class="credit">.*?</small>', re.DOTALL)
+
+
+def is_indexable(post: Post) -> bool:
+    """Whether `post` belongs in the index: anything that is or will be public.
+
+    Scheduled posts are indexed ahead of time, because every search goes through
+    Post.objects.visible(), which decides whether their time has come.
+    """
+    return (
+        post.status != Post.Status.DRAFT
+        and post.published_at is not None
+        and post.trashed_at is None
+    )
+
+
+def plain_text(html: str) -> str:
+    """The words of stored HTML, without tags, entities or match markers."""
+    html = _BLOCK_END_RE.sub(r"</\1> ", _CREDIT_RE.sub(" ", html))
+    text = unescape(strip_tags(html))
+    text = unicodedata.normalize("NFC", strip_markers(text))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def document_fields(post: Post) -> dict:
+    """What is indexed for `post`. Reads post.hashtags."""
+    return {
+        "title": unicodedata.normalize("NFC", strip_markers(post.title)),
+        "tags": " ".join(h.name for h in post.hashtags.all()),
+        "body": plain_text(post.body_html),
+    }
+
+
+def index_post(post: Post) -> None:
+    """Add, refresh or drop `post`'s row, whichever its state calls for."""
+    using = router.db_for_write(SearchDocument)
+    if not is_indexable(post):
+        SearchDocument.objects.using(using).filter(pk=post.pk).delete()
+        return
+    SearchDocument.objects.using(using).update_or_create(
+        post_id=post.pk, defaults=document_fields(post)
+    )
+    get_backend(using).write([post.pk])
+
+
+def on_content_changed(sender, instance, **kwargs) -> None:
+    if isinstance(instance, Post):
+        index_post(instance)
+
+
+@transaction.atomic
+def rebuild(batch_size: int = 500) -> int:
+    """Index every post again from scratch; returns how many are indexed."""
+    using = router.db_for_write(SearchDocument)
+    SearchDocument.objects.using(using).all().delete()
+    posts = (
+        Post.objects.using(using)
+        .exclude(status=Post.Status.DRAFT)
+        .filter(published_at__isnull=False, trashed_at__isnull=True)
+        .prefetch_related("hashtags")
+        .order_by("pk")
+    )
+    count = 0
+    documents = []
+    for post in posts.iterator(chunk_size=batch_size):
+        documents.append(SearchDocument(post=post, **document_fields(post)))
+        if len(documents) >= batch_size:
+            SearchDocument.objects.using(using).bulk_create(documents)
+            count += len(documents)
+            documents = []
+    SearchDocument.objects.using(using).bulk_create(documents)
+    count += len(documents)
+    get_backend(using).rebuild(SiteSettings.load().language)
+    return count
