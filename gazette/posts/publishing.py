@@ -141,37 +141,32 @@ def unpublish_post(post: Post, *, hashtags: list[str] | None = None, author=None
     return write_post(post, hashtags, author=author)
 
 
+def _set_trashed(item: Post | Page, when) -> Post | Page:
+    item.trashed_at = when
+    item.save(update_fields=["trashed_at"])
+    content_changed.send(sender=type(item), instance=item)
+    return item
+
+
 @transaction.atomic
 def trash_post(post: Post) -> Post:
     """Move `post` to the trash: readers no longer see it; restorable for 30 days."""
-    post.trashed_at = timezone.now()
-    post.save(update_fields=["trashed_at"])
-    content_changed.send(sender=Post, instance=post)
-    return post
+    return _set_trashed(post, timezone.now())
 
 
 @transaction.atomic
 def restore_post(post: Post) -> Post:
-    post.trashed_at = None
-    post.save(update_fields=["trashed_at"])
-    content_changed.send(sender=Post, instance=post)
-    return post
+    return _set_trashed(post, None)
 
 
 @transaction.atomic
 def trash_page(page: Page) -> Page:
-    page.trashed_at = timezone.now()
-    page.save(update_fields=["trashed_at"])
-    content_changed.send(sender=Page, instance=page)
-    return page
+    return _set_trashed(page, timezone.now())
 
 
 @transaction.atomic
 def restore_page(page: Page) -> Page:
-    page.trashed_at = None
-    page.save(update_fields=["trashed_at"])
-    content_changed.send(sender=Page, instance=page)
-    return page
+    return _set_trashed(page, None)
 
 
 @transaction.atomic
