@@ -89,7 +89,7 @@ def _entry_key(request: HttpRequest) -> str:
     return f"gazette:page:{request.get_host()}:{request.get_full_path()}"
 
 
-def _seconds_to_live() -> int:
+def seconds_to_live() -> int:
     """Until the next scheduled post goes out, at most SECONDS."""
     from gazette.posts.models import Post
 
@@ -121,7 +121,7 @@ class PageCacheMiddleware:
                 entry["parts"], entry["fills"] = _cut_gaps(response.content, fills)
             else:
                 entry["body"] = gzip.compress(response.content, compresslevel=6)
-            cache.set(key, entry, _seconds_to_live())
+            cache.set(key, entry, seconds_to_live())
             response["X-Gazette-Cache"] = "miss"
         return response
 

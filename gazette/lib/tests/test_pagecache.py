@@ -142,4 +142,20 @@ class PageCacheTest(BaseTestCase):
 
         later = timezone.now() + timedelta(minutes=2)
         with mock.patch("django.utils.timezone.now", return_value=later):
-            self.assertEqual(pagecache._seconds_to_live(), pagecache.SECONDS)
+            self.assertEqual(pagecache.seconds_to_live(), pagecache.SECONDS)
+
+    def test_the_sidebar_is_counted_once_per_content_version(self):
+        self.make_post("One", hashtags=("Bread",))
+        self.client.get("/")
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get("/hashtag/Bread/")  # another page, the same sidebar
+        self.assertFalse(
+            any(
+                "COUNT" in q["sql"] and "posts_hashtag" in q["sql"]
+                for q in queries.captured_queries
+            )
+        )
+        post = self.make_post("Two", hashtags=("Oven",))
+        with self.captureOnCommitCallbacks(execute=True):
+            save_post(post)
+        self.assertContains(self.client.get("/"), "#Oven")

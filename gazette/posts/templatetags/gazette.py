@@ -1,11 +1,14 @@
 from datetime import date, datetime
 
 from django import template
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from gazette.lib import dates
+from gazette.lib import dates, pagecache
 from gazette.posts.models import Hashtag, Page, Post
 
 register = template.Library()
@@ -30,9 +33,27 @@ def comment_count_label(count: int | None) -> str:
     return "1 comment" if count == 1 else f"{count} comments"
 
 
-@register.inclusion_tag("posts/_sidebar.html")
-def sidebar() -> dict:
-    """The blog archive, the hashtags and the pages. Three queries."""
+@register.simple_tag
+def sidebar() -> str:
+    """The blog archive, the hashtags and the pages: the same on every page.
+
+    Counting a large blog's archive takes a while, so with the page cache on the
+    rendered sidebar is kept under the "content" version that every publish bumps
+    (and never past the next scheduled post's time).
+    """
+    if not settings.GAZETTE_PAGE_CACHE:
+        return _render_sidebar()
+    version = pagecache.current_versions(["content"])["content"]
+    key = f"gazette:sidebar:{version}:{translation.get_language()}:{timezone.get_current_timezone_name()}"
+    html = cache.get(key)
+    if html is None:
+        html = _render_sidebar()
+        cache.set(key, html, pagecache.seconds_to_live())
+    return html
+
+
+def _render_sidebar() -> str:
+    """Three queries."""
     tz = timezone.get_current_timezone()
     months = (
         Post.objects.visible()
@@ -49,8 +70,9 @@ def sidebar() -> dict:
         )
         year["count"] += row["count"]
         year["months"].append({"date": month.date(), "count": row["count"]})
-    return {
+    context = {
         "archive_years": list(years.values()),
         "hashtags": Hashtag.objects.with_visible_counts(),
         "pages": Page.objects.visible().only("title", "slug"),
     }
+    return render_to_string("posts/_sidebar.html", context)
