@@ -36,8 +36,14 @@ def _by_day(posts) -> list[tuple]:
 def _listing(request: HttpRequest, queryset, template: str, context: dict):
     # Listings show every post's comment count, so any approved comment changes them.
     cache_page_for_readers(request, "comments")
-    page = _page_of(request, queryset.for_listing(), request.site.posts_per_page)
-    context |= {"page_obj": page, "days": _by_day(page.object_list)}
+    # Counting and slicing the bare posts stays cheap on a large blog; the comment
+    # counts and hashtags are then fetched for the page's posts alone.
+    newest_first = queryset.order_by("-published_at", "-id").values_list(
+        "pk", flat=True
+    )
+    page = _page_of(request, newest_first, request.site.posts_per_page)
+    posts = queryset.for_listing().filter(pk__in=list(page.object_list))
+    context |= {"page_obj": page, "days": _by_day(posts)}
     return render(request, template, context)
 
 
