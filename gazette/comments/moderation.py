@@ -92,7 +92,7 @@ def _act(request: HttpRequest, tab: str) -> HttpResponse:
         ids = [one]
     else:
         action, ids = request.POST.get("action", ""), request.POST.getlist("ids")
-    ids = [int(i) for i in ids if i.isdigit() and len(i) < 19]
+    ids = [int(i) for i in ids if i.isascii() and i.isdigit() and len(i) < 19]
     if action not in services.ACTIONS:
         messages.error(request, "Choose what to do with the comments.")
         return redirect(back)

@@ -34,7 +34,11 @@ def effective_policy(post: Post, site: SiteSettings) -> str:
     policy = post.comment_policy or site.comment_policy
     days = site.close_comments_after_days
     if days is not None and post.published_at:
-        if timezone.now() >= post.published_at + timedelta(days=days):
+        try:
+            closes_at = post.published_at + timedelta(days=days)
+        except OverflowError:  # past the end of the calendar: never
+            closes_at = None
+        if closes_at and timezone.now() >= closes_at:
             return CommentPolicy.CLOSED
     return policy
 

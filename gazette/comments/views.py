@@ -71,7 +71,7 @@ def comment_context(
 def _reply_target(request: HttpRequest, comments: list, own: list[int]):
     """The comment named by ?replyto=ID when the reader may reply to it."""
     value = request.GET.get("replyto", "")
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         return None
     for comment in comments:
         if comment.pk == int(value) and (

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from gazette.desk.access import signed_out
 from gazette.desk.forms import PUBLISH_TIME_WIDGET, split_hashtags
+from gazette.lib.dates import validate_publish_time
 from gazette.lib.text import unique_slug
 from gazette.posts.models import CommentPolicy, Page, Post
 from gazette.posts.publishing import autosave
@@ -42,7 +43,11 @@ def apply_leniently(item: Post | Page, data) -> list[str]:
     if data.get("comment_policy", "") in CommentPolicy.values + [""]:
         item.comment_policy = data.get("comment_policy", "")
     try:
-        field = forms.DateTimeField(required=False, widget=PUBLISH_TIME_WIDGET)
+        field = forms.DateTimeField(
+            required=False,
+            widget=PUBLISH_TIME_WIDGET,
+            validators=[validate_publish_time],
+        )
         item.published_at = field.clean(_text(data, "published_at")) or (
             item.published_at if item.status != Post.Status.DRAFT else None
         )

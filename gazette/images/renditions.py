@@ -35,7 +35,11 @@ def make_renditions(image) -> list[dict]:
                     break
                 size = (
                     min(width, source.width),
-                    round(source.height * min(width, source.width) / source.width),
+                    # At least one pixel high, however wide the picture.
+                    max(
+                        1,
+                        round(source.height * min(width, source.width) / source.width),
+                    ),
                 )
                 resized = source.resize(size, PILImage.Resampling.LANCZOS)
                 for fmt in formats:

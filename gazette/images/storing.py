@@ -25,6 +25,11 @@ def add_image(
         import_ref=import_ref,
     )
     image.save()
-    image.renditions = make_renditions(image)
-    image.save(update_fields=["renditions"])
+    try:
+        image.renditions = make_renditions(image)
+        image.save(update_fields=["renditions"])
+    except Exception:
+        # The row goes with the transaction; the file written for it goes too.
+        image.file.delete(save=False)
+        raise
     return image

@@ -25,3 +25,17 @@ def date_header(value: datetime | date, language: str) -> str:
 def month_name(value: date, language: str) -> str:
     """A month as an archive names it: "March 2019"."""
     return format_date(value, format="LLLL y", locale=babel_locale(language))
+
+
+# Publish times stay well inside what datetime can carry in any time zone, so that
+# converting one to UTC or to the blog's zone can never overflow.
+FIRST_YEAR, LAST_YEAR = 1001, 9998
+
+
+def validate_publish_time(value: datetime | None) -> None:
+    from django.core.exceptions import ValidationError
+
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(
+            f"Choose a time between the years {FIRST_YEAR} and {LAST_YEAR}."
+        )

@@ -3,12 +3,13 @@ import zoneinfo
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from gazette.lib.dates import babel_locale
+from gazette.lib.dates import babel_locale, validate_publish_time
 from gazette.lib.pagecache import bump_on_commit
 
 
@@ -51,7 +52,10 @@ class SiteSettings(models.Model):
         max_length=12, choices=CommentPolicy, default=CommentPolicy.HOLD_FIRST
     )
     close_comments_after_days = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Empty: comments stay open."
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(36500)],
+        help_text="Empty: comments stay open.",
     )
     # The spam classifier's score (0 to 1) at or above which a comment is held,
     # and at or above which it goes straight to the spam folder.
@@ -200,7 +204,9 @@ class Post(models.Model):
         blank=True, help_text="Plain text for listings; empty means the opening words."
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
-    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    published_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, validators=[validate_publish_time]
+    )
     updated_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     trashed_at = models.DateTimeField(null=True, blank=True)

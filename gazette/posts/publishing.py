@@ -6,12 +6,14 @@ so the stored HTML, the hashtags and the cache always agree with the source.
 
 import secrets
 from datetime import timedelta
+from urllib.parse import unquote
 
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
 from gazette.images.models import Image
+from gazette.lib.dates import validate_publish_time
 from gazette.lib.markup import Rendered, render_markdown
 from gazette.posts.models import Hashtag, OldAddress, Page, Post, Revision
 
@@ -48,6 +50,7 @@ def save_post(post: Post, hashtags: list[str] | None = None) -> Post:
             old_url = before.get_absolute_url()
             if old_url != post.get_absolute_url():
                 remember_old_address(old_url, post=post)
+    validate_publish_time(post.published_at)
     rendered = render_body(post.body)
     post.body_html = rendered.html
     post.updated_at = timezone.now()
@@ -77,8 +80,9 @@ def remember_old_address(
     path: str, *, post: Post | None = None, page: Page | None = None
 ) -> None:
     """Keep `path` leading to `post` or `page` after its address changed."""
+    # Kept decoded, as request.path is: "/2020/05/café/", not "/2020/05/caf%C3%A9/".
     OldAddress.objects.update_or_create(
-        path=path[:500], defaults={"post": post, "page": page, "target": ""}
+        path=unquote(path)[:500], defaults={"post": post, "page": page, "target": ""}
     )
 
 

@@ -1,5 +1,7 @@
 """The one fallback for old addresses: look a 404's path up in OldAddress."""
 
+from urllib.parse import unquote
+
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 
 from gazette.posts.models import OldAddress
@@ -11,7 +13,8 @@ def old_address_redirect(request: HttpRequest) -> HttpResponsePermanentRedirect 
     The full address is tried first, so that "/?p=12" (WordPress) and "/" differ;
     then the path alone, with and without its trailing slash.
     """
-    full = request.get_full_path()
+    # Paths are compared decoded, as OldAddress keeps them.
+    full = unquote(request.get_full_path())
     path = request.path
     candidates = [full, path, path.rstrip("/") if path != "/" else path, path + "/"]
     candidates = [c[:500] for c in dict.fromkeys(candidates)]
@@ -23,14 +26,14 @@ def old_address_redirect(request: HttpRequest) -> HttpResponsePermanentRedirect 
     }
     for candidate in candidates:
         if candidate in found and (destination := found[candidate].destination()):
-            if destination != full:
+            if unquote(destination) != full:
                 return HttpResponsePermanentRedirect(destination)
     return None
 
 
 def _exact_redirect(request: HttpRequest) -> HttpResponsePermanentRedirect | None:
     address = (
-        OldAddress.objects.filter(path=request.get_full_path()[:500])
+        OldAddress.objects.filter(path=unquote(request.get_full_path())[:500])
         .select_related("post", "page")
         .first()
     )

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 from itertools import groupby
+from urllib.parse import unquote
 
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Q
@@ -10,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from gazette.comments.views import comment_context
+from gazette.lib import dates
 from gazette.lib.pagecache import cache_page_for_readers
 from gazette.posts.models import Hashtag, Page, Post
 
@@ -53,7 +55,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def post_detail(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse:
     post = get_object_or_404(Post.objects.visible().for_listing(), slug=slug)
-    if post.get_absolute_url() != request.path:
+    # reverse() percent-encodes a Unicode slug; request.path is decoded.
+    if unquote(post.get_absolute_url()) != request.path:
         return redirect(post, permanent=True)
     cache_page_for_readers(request, f"comments:{post.pk}")
     context = {"post": post} | comment_context(request, post)
@@ -69,18 +72,17 @@ def hashtag_detail(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def _month_start(year: int, month: int) -> datetime:
-    try:
-        return datetime(year, month, 1, tzinfo=timezone.get_current_timezone())
-    except ValueError as error:
-        raise Http404("No such month.") from error
+    """Local midnight on the first of the month; years outside those a post may
+    carry (see lib/dates.py) have no archive."""
+    if not dates.FIRST_YEAR <= year <= dates.LAST_YEAR + 1 or not 1 <= month <= 12:
+        raise Http404("No such month.")
+    return datetime(year, month, 1, tzinfo=timezone.get_current_timezone())
 
 
 def year_archive(request: HttpRequest, year: str) -> HttpResponse:
     start = _month_start(int(year), 1)
-    end = _month_start(int(year) + 1, 1) if int(year) < 9999 else None
-    posts = Post.objects.visible().filter(published_at__gte=start)
-    if end:
-        posts = posts.filter(published_at__lt=end)
+    end = _month_start(int(year) + 1, 1)
+    posts = Post.objects.visible().filter(published_at__gte=start, published_at__lt=end)
     return _listing(
         request, posts, "posts/archive.html", {"period": start, "is_year": True}
     )
@@ -89,10 +91,8 @@ def year_archive(request: HttpRequest, year: str) -> HttpResponse:
 def month_archive(request: HttpRequest, year: str, month: str) -> HttpResponse:
     y, m = int(year), int(month)
     start = _month_start(y, m)
-    posts = Post.objects.visible().filter(published_at__gte=start)
-    if (y, m) < (9999, 12):
-        end = _month_start(y + m // 12, m % 12 + 1)
-        posts = posts.filter(published_at__lt=end)
+    end = _month_start(y + m // 12, m % 12 + 1)
+    posts = Post.objects.visible().filter(published_at__gte=start, published_at__lt=end)
     return _listing(request, posts, "posts/archive.html", {"period": start})
 
 

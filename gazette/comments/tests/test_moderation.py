@@ -106,6 +106,8 @@ class QueueTest(CommentsTestCase):
             {"action": "approve", "ids": ["x"]},
             {"only": "approve:abc"},
             {"action": "approve", "ids": ["9" * 30]},
+            {"action": "approve", "ids": ["²", "①"]},  # digits, but not numbers
+            {"only": "approve:²"},
         ):
             with self.subTest(data=data):
                 response = self.client.post(QUEUE, data)

@@ -110,7 +110,20 @@ class PostingTest(CommentsTestCase):
         post = self.make_post()
         other = self.add_comment(self.make_post("Other"), "Olaf")
         held = self.add_comment(post, "Hal", status=Comment.Status.HELD)
-        for value in ("abc", "-1", "99999", str(other.pk), str(held.pk), "1e3"):
+        self.add_comment(
+            post, "Ann"
+        )  # an approved comment, so there is a list to search
+        odd = (
+            "abc",
+            "-1",
+            "99999",
+            str(other.pk),
+            str(held.pk),
+            "1e3",
+            "²",
+            "%E2%91%A0",
+        )
+        for value in odd:
             with self.subTest(value=value):
                 response = self.client.get(f"{post.get_absolute_url()}?replyto={value}")
                 self.assertEqual(response.status_code, 200)

@@ -43,6 +43,9 @@ class EditorTest(DeskTestCase):
                 published_at="next Tuesday at noon", body=body, action="publish"
             ),
             "Not a hashtag: no-dashes": post_form(hashtags="ok no-dashes", body=body),
+            "Choose a time between the years": post_form(
+                published_at="0001-01-01T00:00", body=body, action="publish"
+            ),
         }
         for reason, data in cases.items():
             with self.subTest(reason=reason):

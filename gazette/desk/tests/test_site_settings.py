@@ -40,6 +40,7 @@ class SiteSettingsTest(DeskTestCase):
             ("language", "zz-nowhere", "is not a known language code"),
             ("spam_reject_threshold", "0.2", "Must be at least the score"),
             ("spam_hold_threshold", "7", "Enter a number from 0 to 1."),
+            ("close_comments_after_days", "3000000", "less than or equal to 36500"),
         ):
             with self.subTest(field=field):
                 response = self.client.post(

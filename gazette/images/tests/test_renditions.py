@@ -14,6 +14,12 @@ def picture(width: int, height: int, fmt: str = "JPEG") -> bytes:
     return buffer.getvalue()
 
 
+def image_folder() -> str:
+    from django.utils import timezone
+
+    return timezone.now().strftime("images/%Y/%m/")
+
+
 class RenditionTest(BaseTestCase):
     def test_it_makes_narrower_copies_in_the_original_format_and_webp(self):
         image = add_image(
@@ -58,3 +64,20 @@ class RenditionTest(BaseTestCase):
             'sizes="(max-width: 760px) 100vw, 720px">',
             post.body_html,
         )
+
+    def test_a_very_wide_picture_gets_renditions_one_pixel_high(self):
+        image = add_image(ContentFile(picture(5000, 1, "PNG"), name="line.png"))
+        self.assertTrue(image.renditions)
+        self.assertTrue(all(r["width"] <= 1600 for r in image.renditions))
+
+    def test_a_failed_image_leaves_no_file_behind(self):
+        from unittest import mock
+
+        with (
+            mock.patch(
+                "gazette.images.storing.make_renditions", side_effect=ValueError("x")
+            ),
+            self.assertRaises(ValueError),
+        ):
+            add_image(ContentFile(picture(800, 600), name="lost.jpg"))
+        self.assertFalse(default_storage.exists(image_folder() + "lost.jpg"))

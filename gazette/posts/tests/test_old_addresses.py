@@ -62,3 +62,14 @@ class OldAddressTest(BaseTestCase):
             status_code=301,
             fetch_redirect_response=False,
         )
+
+
+class UnicodeOldAddressTest(BaseTestCase):
+    def test_a_renamed_unicode_slug_keeps_its_old_address(self):
+        post = self.make_post(
+            "Crème", slug="crème", published_at=datetime(2020, 5, 1, tzinfo=UTC)
+        )
+        old = post.get_absolute_url()
+        post.slug = "cream"
+        save_post(post)
+        self.assertRedirects(self.client.get(old), "/2020/05/cream/", status_code=301)

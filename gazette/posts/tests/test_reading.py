@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from gazette.comments.models import Comment
 from gazette.lib.markup import render_comment
-from gazette.posts.models import Page, SiteSettings
+from gazette.posts.models import Page, Post, SiteSettings
 from gazette.posts.publishing import save_page
 from gazette.test import BaseTestCase
 
@@ -173,6 +173,21 @@ class PostPageTest(BaseTestCase):
         response = self.client.get("/2019/01/moved/")
         self.assertRedirects(response, "/2020/05/moved/", status_code=301)
 
+    def test_a_unicode_slug_is_served_not_redirected_to_itself(self):
+        post = self.make_post("Café crème", slug="café-crème")
+        url = post.get_absolute_url()
+        self.assertIn("caf%C3%A9", url)
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Café crème")
+
+    def test_a_publish_time_past_the_calendars_edge_is_refused(self):
+        from django.core.exceptions import ValidationError
+
+        with self.assertRaises(ValidationError):
+            self.make_post("Ancient", published_at=datetime(1, 1, 1, 2, tzinfo=UTC))
+        self.assertFalse(Post.objects.filter(title="Ancient").exists())
+
     def test_unknown_or_odd_slugs_are_404(self):
         for path in (
             "/2020/05/nothing-here/",
@@ -237,8 +252,19 @@ class ArchiveTest(BaseTestCase):
         ):
             with self.subTest(path=path):
                 self.assertEqual(self.client.get(path).status_code, 404)
-        self.assertEqual(self.client.get("/9999/").status_code, 200)
-        self.assertEqual(self.client.get("/9999/12/").status_code, 200)
+        self.assertEqual(self.client.get("/1001/").status_code, 200)
+        self.assertEqual(self.client.get("/9998/12/").status_code, 200)
+        for path in ("/9999/", "/9999/12/", "/0001/", "/1000/12/"):
+            with self.subTest(path=path):
+                self.assertEqual(self.client.get(path).status_code, 404)
+
+    def test_the_first_years_are_404_even_east_of_greenwich(self):
+        site = SiteSettings.load()
+        site.time_zone = "Etc/GMT-14"
+        site.save()
+        for path in ("/0001/", "/0001/01/", "/0002/"):
+            with self.subTest(path=path):
+                self.assertEqual(self.client.get(path).status_code, 404)
 
 
 class PageTest(BaseTestCase):
