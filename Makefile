@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: run test test-sqlite test-postgres bench lint fmt check python-version system-packages
+.PHONY: run test test-sqlite test-postgres test-load bench lint fmt check python-version system-packages
 
 python-version:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
@@ -46,13 +46,18 @@ system-packages:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql >/dev/null; \
 	fi
 
-test: $(VENV)/.dev system-packages lint check test-sqlite test-postgres
+test: $(VENV)/.dev system-packages lint check test-sqlite test-postgres test-load
 
 test-sqlite: $(VENV)/.dev
 	DJANGO_ALLOW_ASYNC_UNSAFE=1 $(BIN)/pytest
 
 test-postgres: $(VENV)/.dev system-packages
 	DJANGO_ALLOW_ASYNC_UNSAFE=1 scripts/with-postgres $(BIN)/pytest
+
+# The load test (gunicorn under many readers at once), on SQLite then PostgreSQL.
+test-load: $(VENV)/.dev system-packages
+	DJANGO_ALLOW_ASYNC_UNSAFE=1 $(BIN)/pytest loadtests
+	scripts/with-postgres $(BIN)/pytest loadtests
 
 # Every benchmark on SQLite, then search again on a throwaway PostgreSQL cluster.
 bench: $(VENV)/.dev system-packages

@@ -16,7 +16,7 @@ FOLDS = 10
 
 def run(folds: int = FOLDS, seed: int = 7) -> None:
     from gazette.comments.spam import bayes
-    from gazette.posts.models import SiteSettings
+    from gazette.site.models import SiteSettings
 
     defaults = SiteSettings()
     thresholds = defaults.spam_hold_threshold, defaults.spam_reject_threshold

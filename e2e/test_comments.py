@@ -7,9 +7,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from e2e.browser import BrowserTestCase
-from gazette.lib import roles
-from gazette.posts.models import CommentPolicy, Post, SiteSettings
-from gazette.posts.publishing import save_post
+from gazette.posts.models import Post
+from gazette.posts.writing import write_entry
+from gazette.site import roles
+from gazette.site.models import CommentPolicy, SiteSettings
 
 
 @override_settings(COMMENTS_MIN_SECONDS=0)
@@ -22,7 +23,7 @@ class CommentAndApproveTest(BrowserTestCase):
             "writer", "writer@example.org", first_name="Wren", last_name="Writer"
         )
         self.author.groups.add(authors)
-        self.post = save_post(
+        self.post = write_entry(
             Post(
                 title="Mist on the reservoir",
                 slug="mist-on-the-reservoir",

@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 
 from e2e.browser import BrowserTestCase
 from gazette.images.tests.test_uploads import picture
-from gazette.lib import roles
 from gazette.posts.models import Hashtag
+from gazette.site import roles
 
 
 class _OneRequestAtATime(WSGIServer):

@@ -103,13 +103,16 @@ INSTALLED_APPS = [
     # the app is idle but its system checks still want it installed.
     "django.contrib.postgres",
     "axes",
-    "gazette.lib",
+    "gazette.site",
     "gazette.posts",
     "gazette.images",
     "gazette.comments",
     "gazette.desk",
     "gazette.search",
 ]
+# The demo blog (`gazette demo`); a production site may leave it out.
+if env_bool("GAZETTE_DEMO", True):
+    INSTALLED_APPS.append("gazette.demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -123,7 +126,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "gazette.posts.middleware.SiteTimeZoneMiddleware",
+    "gazette.site.middleware.SiteTimeZoneMiddleware",
     "gazette.posts.redirects.OldAddressMiddleware",
     # Last, as django-axes asks: it turns refused sign-ins into its lock-out page.
     "axes.middleware.AxesMiddleware",
@@ -142,7 +145,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "gazette.posts.context_processors.site",
+                "gazette.site.context_processors.site",
             ],
         },
     },
@@ -278,8 +281,8 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 if TESTING:
-    # Tests see every write at once; the page cache has tests of its own.
-    GAZETTE_PAGE_CACHE = False
+    # The page cache stays on, as in production: tests that need a fresh render
+    # use gazette.test.without_page_cache.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gazette-test-media-"))
     STATIC_ROOT = MEDIA_ROOT / "static"
@@ -287,7 +290,3 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests that exercise the sign-in lock-out turn it on with override_settings.
     AXES_ENABLED = False
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-        # A file rather than memory, so that the server the load test starts
-        # (another process) sees what the test wrote.
-        DATABASES["default"]["TEST"] = {"NAME": str(MEDIA_ROOT / "test.sqlite3")}

@@ -4,14 +4,19 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from gazette.comments import feeds as comment_feeds
+from gazette.posts import feed_urls as post_feeds
 from gazette.posts.sitemaps import SITEMAPS, robots_txt
+
+# Every feed, the posts' and the comments', under one namespace: feeds:posts_atom.
+feed_patterns = post_feeds.urlpatterns + comment_feeds.urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("gazette.desk.urls")),
     path("", include("gazette.posts.urls")),
     path("", include("gazette.comments.urls")),
-    path("", include("gazette.posts.feed_urls")),
+    path("", include((feed_patterns, "feeds"))),
     path("", include("gazette.search.urls")),
     path(
         "sitemap.xml",

@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from gazette.comments import services
 from gazette.comments.models import BlockRule, Comment
+from gazette.comments.moderation import edit_comment, moderate
 
 
 def _action(name: str, label: str):
     def act(modeladmin, request, queryset):
-        count = services.moderate(
+        count = moderate(
             queryset.select_related("post"),
             name,
             by=request.user,
@@ -21,12 +21,19 @@ def _action(name: str, label: str):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    """Comments change state only through `services.moderate`, here as in the desk."""
+    """Comments change state only through `moderation.moderate`, and text through
+    `moderation.edit_comment`, here as in the desk."""
 
     list_display = ["author_name", "post", "status", "spam_score", "created_at"]
     list_filter = ["status"]
     search_fields = ["author_name", "body"]
+    # A comment stays on its post and in its thread; moderators correct the
+    # name, email, website and text.
     readonly_fields = [
+        "post",
+        "parent",
+        "user",
+        "created_at",
         "status",
         "body_html",
         "ip_address",
@@ -37,7 +44,6 @@ class CommentAdmin(admin.ModelAdmin):
         "fingerprint",
         "reply_notified_at",
     ]
-    raw_id_fields = ["post", "parent", "user"]
     actions = [
         _action("approve", "Approve"),
         _action("spam", "Mark as spam"),
@@ -46,16 +52,13 @@ class CommentAdmin(admin.ModelAdmin):
     ]
 
     def delete_queryset(self, request, queryset):
-        services.moderate(queryset.select_related("post"), "delete", by=request.user)
+        moderate(queryset.select_related("post"), "delete", by=request.user)
 
     def save_model(self, request, obj, form, change):
-        from gazette.lib.markup import render_comment
-
-        obj.body_html = render_comment(obj.body)
-        super().save_model(request, obj, form, change)
+        edit_comment(obj, by=request.user)
 
     def delete_model(self, request, obj):
-        services.moderate([obj], "delete", by=request.user)
+        moderate([obj], "delete", by=request.user)
 
     def has_add_permission(self, request):
         return False  # comments come from readers, through the form

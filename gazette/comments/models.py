@@ -10,7 +10,7 @@ class CommentQuerySet(models.QuerySet):
     def moderated_by(self, user):
         """Comments on the posts `user` may moderate: all for admins, their own
         posts' for authors, none for anyone else. Reads user.groups."""
-        from gazette.lib import roles
+        from gazette.site import roles
 
         role = roles.role_of(user)
         if role == "admin":

@@ -1,158 +1,88 @@
-"""The desk's comment screens: the moderation queue and the block lists.
+"""Moderating comments: the one way a stored comment changes state or text.
 
-Authors moderate the comments on their own posts, admins all of them; every
-change goes through `services.moderate`, which checks that again per comment.
+The desk's queue, the Django admin and (later) remote deletions all come here,
+so that the classifier is taught, notifications go out once, and the cached
+pages that show the comments follow (`effects.comments_changed`).
 """
 
-from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.db import transaction
 
-from gazette.comments import services
-from gazette.comments.forms import BlockRuleForm
-from gazette.comments.models import BlockRule, Comment
-from gazette.lib import roles
+from gazette.comments import effects, spam
+from gazette.comments.models import Comment
+from gazette.lib.markup import render_comment
+from gazette.site import roles
 
-TABS = {
-    "held": Comment.Status.HELD,
-    "approved": Comment.Status.APPROVED,
-    "spam": Comment.Status.SPAM,
-    "trash": Comment.Status.TRASH,
-}
-# The buttons each tab offers, in order.
-TAB_ACTIONS = {
-    "held": ["approve", "spam", "trash"],
-    "approved": ["spam", "trash"],
-    "spam": ["not_spam", "approve", "delete"],
-    "trash": ["approve", "spam", "delete"],
-}
-ACTION_LABELS = {
-    "approve": "Approve",
-    "spam": "Mark as spam",
-    "not_spam": "Not spam",
-    "trash": "Move to trash",
-    "delete": "Delete for good",
-}
-DONE = {
-    "approve": "approved",
-    "spam": "marked as spam",
-    "not_spam": "moved back to the queue",
-    "trash": "moved to the trash",
-    "delete": "deleted",
-}
+ACTIONS = ("approve", "spam", "not_spam", "trash", "delete")
 
 
-def _moderator(request: HttpRequest):
-    """None when the person may moderate; otherwise the response to give."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if roles.role_of(request.user) not in ("admin", "author"):
-        raise PermissionDenied("Only authors and admins moderate comments.")
-    return None
+def moderate(
+    comments: Iterable[Comment], action: str, *, by, site_url: str = ""
+) -> int:
+    """Apply a moderation `action` to `comments` (a queryset or a list) as `by`.
+
+    approve: publish (teaches the classifier "not spam");
+    spam: to the spam folder (teaches "spam");
+    not_spam: out of the spam folder, back to the held queue (teaches "not spam");
+    trash: to the trash (teaches nothing);
+    delete: gone for good; replies move up to the deleted comment's parent.
+
+    PermissionDenied unless `by` may moderate every comment's post (checked
+    first, so nothing changes). Reads comment.post: pass comments with
+    select_related("post"). Returns how many comments changed.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown moderation action {action!r}")
+    comments = list(comments)
+    _check_may_moderate(by, comments)
+    with transaction.atomic():
+        changed = [c for c in comments if _apply(c, action)]
+        deleted = action == "delete"
+        effects.comments_changed(changed, site_url=site_url, deleted=deleted)
+    return len(changed)
 
 
-def queue(request: HttpRequest) -> HttpResponse:
-    if response := _moderator(request):
-        return response
-    tab = request.GET.get("status", "held")
-    if tab not in TABS:
-        raise Http404("No such tab.")
-    if request.method == "POST":
-        return _act(request, tab)
-    mine = Comment.objects.moderated_by(request.user)
-    counts = mine.aggregate(
-        **{name: Count("pk", filter=Q(status=status)) for name, status in TABS.items()}
-    )
-    listed = (
-        mine.filter(status=TABS[tab])
-        .select_related("post", "parent")
-        .order_by("-created_at", "-id")
-    )
-    page = Paginator(listed, 50).get_page(request.GET.get("page"))
-    context = {
-        "tab": tab,
-        "tabs": [(name, counts[name]) for name in TABS],
-        "page_obj": page,
-        "actions": [(a, ACTION_LABELS[a]) for a in TAB_ACTIONS[tab]],
-    }
-    return render(request, "comments/desk/queue.html", context)
+@transaction.atomic
+def edit_comment(comment: Comment, *, by) -> Comment:
+    """Save a moderator's correction to a comment's name, website or text."""
+    _check_may_moderate(by, [comment])
+    comment.body_html = render_comment(comment.body)
+    comment.fingerprint = spam.fingerprint(comment.body)
+    comment.save()
+    effects.comments_changed([comment])
+    return comment
 
 
-def _act(request: HttpRequest, tab: str) -> HttpResponse:
-    back = f"{reverse('comments:queue')}?status={tab}"
-    if only := request.POST.get("only", ""):
-        # A button on one comment: "approve:42".
-        action, _, one = only.partition(":")
-        ids = [one]
-    else:
-        action, ids = request.POST.get("action", ""), request.POST.getlist("ids")
-    ids = [int(i) for i in ids if i.isascii() and i.isdigit() and len(i) < 19]
-    if action not in services.ACTIONS:
-        messages.error(request, "Choose what to do with the comments.")
-        return redirect(back)
-    if not ids:
-        messages.error(request, "Tick at least one comment first.")
-        return redirect(back)
-    chosen = Comment.objects.filter(pk__in=ids).select_related("post")
-    count = services.moderate(
-        chosen,
-        action,
-        by=request.user,
-        site_url=request.build_absolute_uri("/").rstrip("/"),
-    )
-    noun = "comment" if count == 1 else "comments"
-    messages.success(request, f"{count} {noun} {DONE[action]}.")
-    return redirect(back)
+def _check_may_moderate(user, comments: list[Comment]) -> None:
+    for comment in comments:
+        if not roles.can_moderate(user, comment.post):
+            raise PermissionDenied("You may not moderate comments on this post.")
 
 
-def _own_rules(user):
-    """The block rules `user` may change: the blog's for admins, their own for
-    authors."""
-    if roles.is_admin(user):
-        return BlockRule.objects.filter(owner__isnull=True)
-    return BlockRule.objects.filter(owner=user)
-
-
-def block_rules(request: HttpRequest) -> HttpResponse:
-    if response := _moderator(request):
-        return response
-    user = request.user
-    form = BlockRuleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        owner = None if roles.is_admin(user) else user
-        _, created = BlockRule.objects.get_or_create(
-            kind=form.cleaned_data["kind"],
-            value=form.cleaned_data["value"],
-            owner=owner,
-        )
-        if created:
-            messages.success(request, f"Blocked {form.cleaned_data['value']}.")
-        else:
-            messages.info(request, f"{form.cleaned_data['value']} was already blocked.")
-        return redirect("comments:block_rules")
-    status = 400 if request.method == "POST" else 200
-    context = {
-        "form": form,
-        "rules": _own_rules(user),
-        "blog_rules": None
-        if roles.is_admin(user)
-        else BlockRule.objects.filter(owner__isnull=True),
-        "is_admin": roles.is_admin(user),
-    }
-    return render(request, "comments/desk/block_rules.html", context, status=status)
-
-
-@require_POST
-def delete_block_rule(request: HttpRequest, pk: int) -> HttpResponse:
-    if response := _moderator(request):
-        return response
-    rule = get_object_or_404(_own_rules(request.user), pk=pk)
-    rule.delete()
-    messages.success(request, f"{rule.value} is no longer blocked.")
-    return redirect("comments:block_rules")
+def _apply(comment: Comment, action: str) -> bool:
+    """Whether the comment changed (or the classifier learned from it)."""
+    if action == "delete":
+        # Read the parent afresh: an earlier deletion in the same batch may have
+        # moved this comment up already.
+        row = Comment.objects.filter(pk=comment.pk).values_list("parent_id").first()
+        if row is None:
+            return False
+        Comment.objects.filter(parent_id=comment.pk).update(parent_id=row[0])
+        Comment.objects.filter(pk=comment.pk).delete()
+        return True
+    new_status, label = {
+        "approve": (Comment.Status.APPROVED, Comment.Label.HAM),
+        "spam": (Comment.Status.SPAM, Comment.Label.SPAM),
+        "not_spam": (Comment.Status.HELD, Comment.Label.HAM),
+        "trash": (Comment.Status.TRASH, None),
+    }[action]
+    if action == "not_spam" and comment.status != Comment.Status.SPAM:
+        new_status = comment.status  # "not spam" only moves comments out of spam
+    taught = label is not None and spam.teach(comment, label)
+    if new_status == comment.status:
+        return taught
+    comment.status = new_status
+    comment.save(update_fields=["status"])
+    return True

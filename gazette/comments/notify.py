@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from gazette.comments.models import Comment, NotificationOptOut
-from gazette.posts.models import SiteSettings
+from gazette.site.models import SiteSettings
 
 logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "gazette.comments.unsubscribe"
@@ -56,7 +56,7 @@ def new_comment(comment_id: int, site_url: str) -> None:
         subject,
         author.email,
         site_url,
-        {"comment": comment, "held": held, "queue_url": reverse("comments:queue")},
+        {"comment": comment, "held": held, "queue_url": reverse("desk:comments")},
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gazette.comments import moderation, views
+from gazette.comments import views
 
 app_name = "comments"
 urlpatterns = [
@@ -10,12 +10,5 @@ urlpatterns = [
         "comments/unsubscribe/<str:token>/undo/",
         views.resubscribe,
         name="resubscribe",
-    ),
-    path("desk/comments/", moderation.queue, name="queue"),
-    path("desk/comments/blocked/", moderation.block_rules, name="block_rules"),
-    path(
-        "desk/comments/blocked/<int:pk>/delete/",
-        moderation.delete_block_rule,
-        name="delete_block_rule",
     ),
 ]

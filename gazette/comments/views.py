@@ -1,5 +1,9 @@
-"""The reader's side of comments: the form and threads on a post page, posting,
-and the unsubscribe link from notification mail."""
+"""The reader's side of comments: the form and threads on a post page, posting
+through the form, and the unsubscribe link from notification mail.
+
+Posting runs the form's own checks (the signed one-use token, the honeypot,
+the time the form stayed open) and then hands the comment to
+`intake.receive_comment`, as every other source does."""
 
 from django.conf import settings
 from django.db.models import Q
@@ -8,13 +12,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gazette.comments import notify, services, spam
+from gazette.comments import notify, spam
 from gazette.comments.forms import CommentForm
+from gazette.comments.intake import CommentDraft, Source, receive_comment
 from gazette.comments.models import Comment, NotificationOptOut
 from gazette.comments.threads import comment_tree
 from gazette.lib.http import client_ip
 from gazette.lib.pagecache import fill_on_each_visit
 from gazette.posts.models import Post
+from gazette.site import roles
+from gazette.site.policy import comments_open
 
 OWN_SESSION_KEY = "gazette_own_comments"
 OWN_KEEP = 20  # the latest comments a reader sees as "awaiting moderation"
@@ -43,7 +50,7 @@ def comment_context(
     if own:
         shown |= Q(pk__in=own, status__in=[Comment.Status.HELD, Comment.Status.SPAM])
     comments = list(post.comments.filter(shown).select_related("user"))
-    is_open = services.comments_open(post, request.site)
+    is_open = comments_open(post, request.site)
     reply_to = None
     if form is None and is_open:
         reply_to = _reply_target(request, comments, own)
@@ -99,23 +106,28 @@ def _post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
     if not form.is_valid():
         return _form_again(request, post, form)
     data = form.cleaned_data
-    submission = services.Submission(
-        name=data["author_name"],
-        email=data["author_email"],
-        url=data["author_url"],
-        body=data["body"],
-        wants_replies=data["wants_reply_notifications"],
-        parent_id=data["parent"],
-        form_token=data["token"],
-        honeypot=data["homepage_title"],
-        ip=client_ip(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        user=request.user,
-    )
     try:
-        comment = services.post_comment(
+        # The form's own checks; the intake knows nothing of forms.
+        token = spam.read_form_token(data["token"], post.pk)
+        draft = CommentDraft(
+            name=data["author_name"],
+            email=data["author_email"],
+            url=data["author_url"],
+            body=data["body"],
+            wants_replies=data["wants_reply_notifications"],
+            parent_id=data["parent"],
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            user=request.user,
+            spam_signs=spam.honeypot_reasons(data["homepage_title"]),
+            hold_signs=spam.timing_reasons(token),
+            claim=lambda: spam.use_form_token(token),
+        )
+        source = Source.DESK if roles.can_use_desk(request.user) else Source.FORM
+        comment = receive_comment(
             post,
-            submission,
+            draft,
+            source,
             site=request.site,
             own_ids=own_comment_ids(request),
             site_url=request.build_absolute_uri("/").rstrip("/"),
@@ -142,7 +154,8 @@ def _form_again(
     if not keep:
         form.data = form.data.copy()
         form.data["token"] = spam.make_form_token(post.pk)
-    context = {"post": post} | comment_context(request, post, form, error)
+    # The page's {% comment_section %} shows this form and error.
+    context = {"post": post, "comment_form": form, "comment_error": error}
     return render(request, "posts/post_detail.html", context, status=status)
 
 

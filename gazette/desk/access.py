@@ -1,5 +1,5 @@
 """Who may open which desk screen. Every check runs on the server, through
-gazette.lib.roles; hiding a button in a page is only a courtesy."""
+gazette.site.roles; hiding a button in a page is only a courtesy."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -10,8 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from gazette.lib import roles
 from gazette.posts.models import Page, Post
+from gazette.site import roles
 
 
 def forbidden(request: HttpRequest, reason: str) -> HttpResponse:

@@ -12,8 +12,9 @@ from gazette.desk.access import signed_out
 from gazette.desk.forms import PUBLISH_TIME_WIDGET, split_hashtags
 from gazette.lib.dates import validate_publish_time
 from gazette.lib.text import unique_slug
-from gazette.posts.models import CommentPolicy, Page, Post
-from gazette.posts.publishing import autosave
+from gazette.posts.models import Page, Post
+from gazette.posts.writing import autosave
+from gazette.site.models import CommentPolicy
 
 STASH_KEY = "desk:unsaved"
 NEW_DRAFTS_KEY = "desk:new-drafts"

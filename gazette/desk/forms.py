@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from gazette.lib.markup import find_hashtags
 from gazette.lib.text import unique_slug
-from gazette.posts.models import CommentPolicy, Page, Post, SiteSettings
+from gazette.posts.models import Page, Post
+from gazette.site.models import CommentPolicy, SiteSettings
 
 # A hashtag as it may be typed in the hashtags field: "#Walking" or "Walking".
 HASHTAG_NAME_RE = re.compile(r"#?([^\W\d_]\w{0,63})")

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from gazette.desk.views import (
     auth,
+    comments,
     images,
     pages,
     people,
@@ -32,6 +33,13 @@ desk_patterns = [
     path("pages/<int:pk>/autosave/", pages.page_autosave, name="page_autosave"),
     path("pages/<int:pk>/revisions/", revisions.page_revisions, name="page_revisions"),
     path("pages/<int:pk>/trash/", pages.page_trash, name="page_trash"),
+    path("comments/", comments.queue, name="comments"),
+    path("comments/blocked/", comments.block_rules, name="block_rules"),
+    path(
+        "comments/blocked/<int:pk>/delete/",
+        comments.delete_block_rule,
+        name="delete_block_rule",
+    ),
     path("images/", images.image_library, name="images"),
     path("trash/", trash.trash, name="trash"),
     path("trash/posts/<int:pk>/restore/", trash.post_restore, name="post_restore"),

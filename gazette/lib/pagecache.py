@@ -1,20 +1,34 @@
 """The shared page cache for readers: rendered pages kept compressed in the cache.
 
 A view opts in with `cache_page_for_readers(request, *versions)`, naming the
-versions of what the page shows ("content" for posts, pages and settings;
-"comments:12" for the comments of post 12). The cached entry records the values
-those versions had when the page was rendered; a write bumps only the versions it
-touches (`bump`), and an entry whose versions moved on is simply not used again.
+versions of what the page shows, and may add more with `depends_on` once it
+knows them (a listing adds the posts it lists). The cached entry records the
+values those versions had when the page was rendered; a write bumps only the
+versions it touches (`bump_on_commit`), and an entry whose versions moved on is
+simply not used again.
+
+The versions, all named here:
+
+* `SITE`: the title, the settings and the sidebar (archive, hashtags, pages),
+  so every page depends on it;
+* `LISTINGS`: which posts the home, archive and hashtag pages list, in what
+  order;
+* `post_version(pk)`: one post's page and its comments, and its entry in any
+  listing that shows it (title, excerpt, comment count);
+* `page_version(pk)`: one standalone page.
 
 Only anonymous readers without a session are served from it: signed-in people and
 readers with a state of their own (a held comment, a message) have a session
-cookie and always get a fresh page. Entries expire no later than the next
-scheduled post's time, so a scheduled post appears on time without a cron job.
+cookie and always get a fresh page. A view says when its page may change by
+itself (`expires_by`: the next scheduled post's time), so a scheduled post
+appears on time without a cron job.
 """
 
 import gzip
+import hashlib
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,21 +38,47 @@ from django.utils import timezone
 
 SECONDS = 600  # at most; less when a scheduled post is due sooner
 _ATTRIBUTE = "_gazette_page_versions"
+_EXPIRY = "_gazette_page_expires_by"
 _FILLS = "_gazette_page_fills"
 
 
-def version_key(name: str) -> str:
-    return f"gazette:version:{name}"
+@dataclass(frozen=True)
+class Version:
+    """A named part of what readers see; bumping it makes pages showing it stale."""
+
+    name: str
+
+    @property
+    def key(self) -> str:
+        return f"gazette:version:{self.name}"
 
 
-def bump(*names: str) -> None:
-    """Mark everything that shows `names` as changed: pages made before are stale."""
-    cache.set_many({version_key(n): uuid.uuid4().hex for n in names}, None)
+SITE = Version("site")
+LISTINGS = Version("listings")
 
 
-def current_versions(names: list[str]) -> dict[str, str]:
-    """The present value of each version, creating the ones never bumped."""
-    keys = {version_key(n): n for n in names}
+def post_version(pk: int) -> Version:
+    return Version(f"post:{pk}")
+
+
+def page_version(pk: int) -> Version:
+    return Version(f"page:{pk}")
+
+
+def bump(*versions: Version) -> None:
+    """Mark everything that shows `versions` as changed: pages made before are stale."""
+    if versions:
+        cache.set_many({v.key: uuid.uuid4().hex for v in versions}, None)
+
+
+def bump_on_commit(*versions: Version) -> None:
+    """`bump` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: bump(*versions))
+
+
+def current_versions(versions: list[Version]) -> dict[str, str]:
+    """The present value of each version by name, creating the ones never bumped."""
+    keys = {v.key: v.name for v in versions}
     found = cache.get_many(list(keys))
     missing = {k: uuid.uuid4().hex for k in keys if k not in found}
     if missing:
@@ -50,14 +90,24 @@ def current_versions(names: list[str]) -> dict[str, str]:
     return {keys[k]: v for k, v in found.items()}
 
 
-def cache_page_for_readers(request: HttpRequest, *versions: str) -> None:
-    """Let the page cache keep this response for readers; it shows `versions`.
+def cache_page_for_readers(
+    request: HttpRequest, *versions: Version, expires_by: datetime | None = None
+) -> None:
+    """Let the page cache keep this response for readers; it shows `versions`
+    and may change by itself at `expires_by` (None: it does not).
 
     Call it before the view reads what it shows: the versions are read now, so a
     write that commits while the page renders leaves this entry stale-marked.
     """
     if _is_cacheable_request(request):
-        setattr(request, _ATTRIBUTE, current_versions(["content", *versions]))
+        setattr(request, _ATTRIBUTE, current_versions([SITE, *versions]))
+        setattr(request, _EXPIRY, expires_by)
+
+
+def depends_on(request: HttpRequest, *versions: Version) -> None:
+    """This page shows `versions` too; call it before reading what they cover."""
+    if hasattr(request, _ATTRIBUTE):
+        getattr(request, _ATTRIBUTE).update(current_versions(list(versions)))
 
 
 def fill_on_each_visit(request: HttpRequest, value: str, make: str, *args) -> None:
@@ -68,11 +118,6 @@ def fill_on_each_visit(request: HttpRequest, value: str, make: str, *args) -> No
     """
     if hasattr(request, _ATTRIBUTE):
         setattr(request, _FILLS, [*getattr(request, _FILLS, []), (value, make, args)])
-
-
-def bump_on_commit(*names: str) -> None:
-    """`bump` once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: bump(*names))
 
 
 def _is_cacheable_request(request: HttpRequest) -> bool:
@@ -86,17 +131,16 @@ def _is_cacheable_request(request: HttpRequest) -> bool:
 
 
 def _entry_key(request: HttpRequest) -> str:
-    return f"gazette:page:{request.get_host()}:{request.get_full_path()}"
+    # Hashed: a stranger's long address must not make a key some caches refuse.
+    where = f"{request.get_host()}:{request.get_full_path()}".encode()
+    return f"gazette:page:{hashlib.sha256(where).hexdigest()}"
 
 
-def seconds_to_live() -> int:
-    """Until the next scheduled post goes out, at most SECONDS."""
-    from gazette.posts.models import Post
-
-    next_at = Post.objects.next_scheduled_at()
-    if next_at is None:
+def seconds_to_live(expires_by: datetime | None) -> int:
+    """Until `expires_by` (the next scheduled post), at most SECONDS."""
+    if expires_by is None:
         return SECONDS
-    until = (next_at - timezone.now()) / timedelta(seconds=1)
+    until = (expires_by - timezone.now()).total_seconds()
     return max(1, min(SECONDS, int(until) + 1))
 
 
@@ -109,21 +153,37 @@ class PageCacheMiddleware:
             return self.get_response(request)
         key = _entry_key(request)
         entry = cache.get(key)
-        if entry and current_versions(list(entry["versions"])) == entry["versions"]:
+        if entry and _is_current(entry):
             return _from_entry(request, entry)
 
         response = self.get_response(request)
         versions = getattr(request, _ATTRIBUTE, None)
         if versions and _is_storable(response):
-            entry = {"versions": versions, "content_type": response["Content-Type"]}
+            expires_by = getattr(request, _EXPIRY, None)
+            entry = {
+                "versions": versions,
+                "content_type": response["Content-Type"],
+                "until": expires_by,
+            }
             fills = getattr(request, _FILLS, [])
             if fills:
                 entry["parts"], entry["fills"] = _cut_gaps(response.content, fills)
             else:
                 entry["body"] = gzip.compress(response.content, compresslevel=6)
-            cache.set(key, entry, seconds_to_live())
+            cache.set(key, entry, seconds_to_live(expires_by))
             response["X-Gazette-Cache"] = "miss"
         return response
+
+
+def _is_current(entry: dict) -> bool:
+    """Whether no version the entry shows moved on and its time has not come.
+
+    The time is checked here as well as by the cache's own expiry, which counts
+    whole seconds and may be rounded by the cache service."""
+    if entry["until"] is not None and entry["until"] <= timezone.now():
+        return False
+    recorded = entry["versions"]
+    return current_versions([Version(name) for name in recorded]) == recorded
 
 
 def _cut_gaps(content: bytes, fills: list) -> tuple[list[bytes], list]:

@@ -1,48 +1,98 @@
+"""The Django admin for posts, pages, images and the site settings.
+
+Every change goes through the same write functions as the desk
+(`gazette.posts.writing`, `gazette.site.writing`), so a rename keeps the old
+address, a save keeps a revision and readers' cached pages follow. The image
+admin lives here because changing an image re-renders the posts that show it.
+"""
+
 from django.contrib import admin
 
-from gazette.posts.models import Hashtag, Page, Post, SiteSettings
-from gazette.posts.publishing import save_page, save_post
+from gazette.images.forms import ImageAdminForm
+from gazette.images.models import Image
+from gazette.images.renditions import make_renditions
+from gazette.posts.models import Hashtag, Page, Post
+from gazette.posts.writing import write_entry, write_image
+from gazette.site.models import SiteSettings
+from gazette.site.writing import write_site_settings
+
+
+class _EntryAdmin(admin.ModelAdmin):
+    prepopulated_fields = {"slug": ["title"]}
+    exclude = ["import_ref"]
+
+    def save_model(self, request, obj, form, change):
+        # Saved in save_related, through write_entry, once the form's hashtags
+        # are known: nothing is written around it.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        entry = form.instance
+        hashtags = None
+        if "hashtags" in form.cleaned_data:
+            hashtags = [h.name for h in form.cleaned_data["hashtags"]]
+        write_entry(entry, hashtags, author=request.user)
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(_EntryAdmin):
     list_display = ["title", "status", "published_at", "author"]
     list_filter = ["status", "hashtags"]
     search_fields = ["title"]
-    prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["hashtags"]
     date_hierarchy = "published_at"
-    exclude = ["import_ref"]
 
     def save_model(self, request, obj, form, change):
         if not change and not obj.author_id:
             obj.author = request.user
-        obj.save()
-
-    def save_related(self, request, form, formsets, change):
-        # Hashtags chosen in the form are saved first, then the body is rendered
-        # and its inline #hashtags are added to them.
-        super().save_related(request, form, formsets, change)
-        save_post(form.instance)
 
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk}
 
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
-    list_display = ["title", "is_published", "position"]
-    prepopulated_fields = {"slug": ["title"]}
-    exclude = ["import_ref"]
-
-    def save_model(self, request, obj, form, change):
-        save_page(obj)
+class PageAdmin(_EntryAdmin):
+    list_display = ["title", "status", "position"]
 
 
 @admin.register(Hashtag)
 class HashtagAdmin(admin.ModelAdmin):
+    """Read-only: hashtags come from the posts that use them."""
+
     list_display = ["name", "created_at"]
     search_fields = ["name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    form = ImageAdminForm
+    list_display = ["__str__", "width", "height", "uploaded_at"]
+    search_fields = ["caption", "alt_text", "credit"]
+    readonly_fields = ["width", "height", "markdown"]
+    exclude = ["import_ref", "uploaded_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        write_image(obj, author=request.user)
+        if "file" in form.changed_data:
+            obj.renditions = make_renditions(obj)
+            obj.save(update_fields=["renditions"])
+
+    @admin.display(description="Markdown for a post")
+    def markdown(self, obj):
+        return obj.markdown() if obj.pk else ""
 
 
 @admin.register(SiteSettings)
@@ -54,3 +104,6 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        write_site_settings(obj)

@@ -40,28 +40,16 @@ def blogger_label(request: HttpRequest, label: str) -> HttpResponsePermanentRedi
     return HttpResponsePermanentRedirect(url)
 
 
-app_name = "feeds"
+# In the "feeds" namespace with the comments' feeds (see gazette/urls.py).
 urlpatterns = [
     path("feeds/posts.atom", feeds.PostsAtomFeed(), name="posts_atom"),
     path("feeds/posts.rss", feeds.PostsRssFeed(), name="posts_rss"),
-    path("feeds/comments.atom", feeds.CommentsAtomFeed(), name="comments_atom"),
-    path("feeds/comments.rss", feeds.CommentsRssFeed(), name="comments_rss"),
     path(
         "feeds/hashtag/<str:name>.atom",
         feeds.HashtagAtomFeed(),
         name="hashtag_atom",
     ),
     path("feeds/hashtag/<str:name>.rss", feeds.HashtagRssFeed(), name="hashtag_rss"),
-    path(
-        "feeds/posts/<int:pk>/comments.atom",
-        feeds.PostCommentsAtomFeed(),
-        name="post_comments_atom",
-    ),
-    path(
-        "feeds/posts/<int:pk>/comments.rss",
-        feeds.PostCommentsRssFeed(),
-        name="post_comments_rss",
-    ),
     # Blogger's addresses: /feeds/posts/default[?alt=rss], a label's feed,
     # /feeds/comments/default, and the /atom.xml and /rss.xml shortcuts.
     re_path(r"^feeds/posts/(?:default|summary)/?$", blogger_posts),

@@ -1,5 +1,6 @@
-"""Atom 1.0 and RSS 2.0 feeds: all posts, a hashtag's posts, all comments, and
-one post's comments, through Django's syndication framework.
+"""Atom 1.0 and RSS 2.0 feeds of posts (all of them, a hashtag's), through
+Django's syndication framework; `GazetteFeed` is also the base of the comment
+feeds in `gazette.comments.feeds`.
 
 Every address in a feed is absolute, entry ids are tag: URIs that never change
 once a post is out, and every feed answers conditional GETs (ETag and
@@ -10,21 +11,21 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import split_domain_port
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.http import http_date, quote_etag
 
-from gazette.comments.models import Comment
 from gazette.lib.links import absolute_urls
-from gazette.posts.models import Hashtag, Post, SiteSettings
+from gazette.posts.models import Hashtag, Post
+from gazette.site.models import SiteSettings
 
 POSTS_PER_FEED = 25
 COMMENTS_PER_FEED = 50
@@ -70,7 +71,7 @@ class Entry:
     methods the item alone, and they need the site and the request's origin."""
 
     subject: Subject
-    item: Post | Comment
+    item: Any  # a Post here, a Comment in the comment feeds
 
 
 def tag_uri(host: str, when: datetime, what: str) -> str:
@@ -254,113 +255,4 @@ class HashtagAtomFeed(HashtagFeed):
 
 
 class HashtagRssFeed(HashtagFeed):
-    feed_type = Rss201rev2Feed
-
-
-class CommentsFeed(GazetteFeed):
-    url_name = "comments"
-
-    def get_object(self, request, *args, **kwargs) -> Subject:
-        return Subject(request, request.site)
-
-    def comments(self, obj: Subject):
-        return (
-            Comment.objects.approved()
-            .filter(post__in=Post.objects.visible())
-            .order_by("-created_at", "-id")
-        )
-
-    def version_rows(self, obj: Subject) -> list[tuple]:
-        comments = self.comments(obj)[:COMMENTS_PER_FEED]
-        return list(comments.values_list("pk", "created_at", "post__updated_at"))
-
-    def items(self, obj: Subject) -> list[Entry]:
-        comments = self.comments(obj).select_related("post")[:COMMENTS_PER_FEED]
-        return [Entry(obj, comment) for comment in comments]
-
-    def title(self, obj: Subject) -> str:
-        return xml_text(f"Comments · {obj.site.title}")
-
-    def subtitle(self, obj: Subject) -> str:
-        return xml_text(f"The latest comments on {obj.site.title}")
-
-    description = subtitle
-
-    def link(self, obj: Subject) -> str:
-        return reverse("posts:home")
-
-    def item_title(self, entry: Entry) -> str:
-        comment = entry.item
-        title = xml_text(f"{comment.author_name} on “{comment.post.title}”")
-        return escape(title) if self.fmt == "rss" else title
-
-    def item_description(self, entry: Entry) -> str:
-        return xml_text(absolute_urls(entry.item.body_html, entry.subject.origin))
-
-    def item_link(self, entry: Entry) -> str:
-        comment = entry.item
-        return f"{comment.post.get_absolute_url()}#comment-{comment.pk}"
-
-    def item_guid(self, entry: Entry) -> str:
-        comment = entry.item
-        return tag_uri(entry.subject.host, comment.created_at, f"comment/{comment.pk}")
-
-    def item_pubdate(self, entry: Entry) -> datetime:
-        return entry.item.created_at
-
-    def item_updateddate(self, entry: Entry) -> datetime:
-        return entry.item.created_at
-
-    def item_author_name(self, entry: Entry) -> str:
-        return xml_text(entry.item.author_name) or "Anonymous"
-
-    def item_author_link(self, entry: Entry) -> str | None:
-        # Only web addresses: a stored "javascript:" must not become a link.
-        url = xml_text(entry.item.author_url).strip()
-        return url if url.lower().startswith(("http://", "https://")) else None
-
-
-class CommentsAtomFeed(CommentsFeed):
-    feed_type = Atom1Feed
-    fmt = "atom"
-
-
-class CommentsRssFeed(CommentsFeed):
-    feed_type = Rss201rev2Feed
-
-
-class PostCommentsFeed(CommentsFeed):
-    url_name = "post_comments"
-
-    def get_object(self, request, pk: int) -> Subject:
-        post = get_object_or_404(Post.objects.visible(), pk=pk)
-        return Subject(request, request.site, post=post)
-
-    def url_args(self, obj: Subject) -> list:
-        return [obj.post.pk]
-
-    def comments(self, obj: Subject):
-        return super().comments(obj).filter(post=obj.post)
-
-    def version_rows(self, obj: Subject) -> list[tuple]:
-        return [(obj.post.updated_at,), *super().version_rows(obj)]
-
-    def title(self, obj: Subject) -> str:
-        return xml_text(f"Comments on “{obj.post.title}” · {obj.site.title}")
-
-    def subtitle(self, obj: Subject) -> str:
-        return xml_text(f"Comments on “{obj.post.title}”")
-
-    description = subtitle
-
-    def link(self, obj: Subject) -> str:
-        return obj.post.get_absolute_url() + "#comments"
-
-
-class PostCommentsAtomFeed(PostCommentsFeed):
-    feed_type = Atom1Feed
-    fmt = "atom"
-
-
-class PostCommentsRssFeed(PostCommentsFeed):
     feed_type = Rss201rev2Feed

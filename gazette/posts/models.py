@@ -1,104 +1,125 @@
-import zoneinfo
+"""Posts, pages and hashtags, and the two tables that follow them: revisions and
+old addresses.
+
+Post and Page share one abstract base, `Entry`, which holds the one visibility
+rule: what readers may see is published, its time reached, and not in the trash.
+Everything is written through `gazette.posts.writing`, never saved directly.
+"""
+
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from gazette.lib.dates import babel_locale, validate_publish_time
-from gazette.lib.pagecache import bump_on_commit
+from gazette.lib import pagecache
+from gazette.lib.dates import validate_publish_time
+from gazette.site.models import CommentPolicy
+
+# Named by migration 0001, from when the site settings lived in this app.
+from gazette.site.models import validate_language as _validate_language  # noqa: F401
+from gazette.site.models import validate_time_zone as _validate_time_zone  # noqa: F401
 
 
-def _validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not a known time zone.")
+class EntryQuerySet(models.QuerySet):
+    def public(self):
+        """Published now or scheduled for later, and not in the trash."""
+        return self.filter(
+            status__in=(Entry.Status.PUBLISHED, Entry.Status.SCHEDULED),
+            published_at__isnull=False,
+            trashed_at__isnull=True,
+        )
+
+    def visible(self):
+        """What readers may see: public and its time reached.
+
+        The one visibility rule: pages, feeds, sitemaps, search and old
+        addresses all use it (`Entry.is_visible` says the same of one row).
+        """
+        return self.public().filter(published_at__lte=timezone.now())
+
+    def next_scheduled_at(self) -> datetime | None:
+        """When the next scheduled entry goes out, or None."""
+        return (
+            self.public()
+            .filter(published_at__gt=timezone.now())
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+
+    def slug_taken(self, slug: str) -> bool:
+        return self.filter(slug=slug).exists()
 
 
-def _validate_language(value: str) -> None:
-    from babel.core import Locale, UnknownLocaleError
+class Entry(models.Model):
+    """What a post and a page share: Markdown rendered once, a publishing state,
+    the trash, and where an import brought it from."""
 
-    try:
-        Locale.parse(value.replace("-", "_"))
-    except (ValueError, UnknownLocaleError) as error:
-        raise ValidationError(f"{value!r} is not a known language code.") from error
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
 
-
-class CommentPolicy(models.TextChoices):
-    """Who may comment and whether comments wait for the author's approval."""
-
-    OPEN = "open", "Anyone may comment; comments appear at once"
-    HOLD_FIRST = "hold_first", "Hold a commenter's first comment for approval"
-    HOLD_ALL = "hold_all", "Hold every comment for approval"
-    CLOSED = "closed", "Comments are closed"
-
-
-class SiteSettings(models.Model):
-    """The blog's own settings: one row, read through `SiteSettings.load()`."""
-
-    title = models.CharField(max_length=200, default="Gazette")
-    description = models.CharField(max_length=500, blank=True)
-    language = models.CharField(
-        max_length=20, default="en", validators=[_validate_language]
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+    body = models.TextField(blank=True, help_text="Markdown; #hashtags become links.")
+    body_html = models.TextField(editable=False, blank=True)  # sanitised, on save
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, validators=[validate_publish_time]
     )
-    time_zone = models.CharField(
-        max_length=64, default="UTC", validators=[_validate_time_zone]
-    )
-    posts_per_page = models.PositiveSmallIntegerField(default=10)
-    comment_policy = models.CharField(
-        max_length=12, choices=CommentPolicy, default=CommentPolicy.HOLD_FIRST
-    )
-    close_comments_after_days = models.PositiveIntegerField(
-        null=True,
-        blank=True,
-        validators=[MaxValueValidator(36500)],
-        help_text="Empty: comments stay open.",
-    )
-    # The spam classifier's score (0 to 1) at or above which a comment is held,
-    # and at or above which it goes straight to the spam folder.
-    spam_hold_threshold = models.FloatField(default=0.5)
-    spam_reject_threshold = models.FloatField(default=0.9)
-    feed_full_content = models.BooleanField(
-        default=True, help_text="Feeds carry whole posts; off: only excerpts."
-    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    trashed_at = models.DateTimeField(null=True, blank=True)
+    import_ref = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
-    CACHE_KEY = "gazette:site-settings"
+    objects = EntryQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "site settings"
-        verbose_name_plural = "site settings"
+        abstract = True
 
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-        cache.delete(self.CACHE_KEY)
-        bump_on_commit("content")
-
-    @classmethod
-    def load(cls) -> "SiteSettings":
-        """The settings row, from the cache when it is there (one query otherwise)."""
-        site = cache.get(cls.CACHE_KEY)
-        if site is None:
-            site, _ = cls.objects.get_or_create(pk=1)
-            cache.set(cls.CACHE_KEY, site, 300)
-        return site
+    @property
+    def is_public(self) -> bool:
+        """Published now or scheduled for later, and not in the trash."""
+        return (
+            self.status != self.Status.DRAFT
+            and self.published_at is not None
+            and self.trashed_at is None
+        )
 
     @property
-    def tzinfo(self) -> zoneinfo.ZoneInfo:
-        try:
-            return zoneinfo.ZoneInfo(self.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return zoneinfo.ZoneInfo("UTC")
+    def is_visible(self) -> bool:
+        """EntryQuerySet.visible() for this one row."""
+        return self.is_public and self.published_at <= timezone.now()
 
     @property
-    def html_lang(self) -> str:
-        return str(babel_locale(self.language)).replace("_", "-")
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+def next_scheduled_at() -> datetime | None:
+    """When readers' pages next change by themselves: the next scheduled post or
+    page goes out. Cached pages live no longer than that.
+
+    Kept in the cache under the site version, which every change to what is
+    scheduled bumps, so most requests ask the database nothing.
+    """
+    version = pagecache.current_versions([pagecache.SITE])[pagecache.SITE.name]
+    key = f"gazette:next-scheduled:{version}"
+    found = cache.get(key)
+    if found is not None and (found == "" or found > timezone.now()):
+        return found or None
+    times = [m.objects.next_scheduled_at() for m in (Post, Page)]
+    when = min((t for t in times if t is not None), default=None)
+    cache.set(key, when or "", pagecache.SECONDS)
+    return when
 
 
 class HashtagQuerySet(models.QuerySet):
@@ -151,18 +172,7 @@ class Hashtag(models.Model):
         return [found[key] for key in wanted]
 
 
-class PostQuerySet(models.QuerySet):
-    def visible(self):
-        """What readers may see: published, its time reached, not in the trash.
-
-        The one visibility rule: pages, feeds, sitemaps and search all use it.
-        """
-        return self.filter(
-            status__in=(Post.Status.PUBLISHED, Post.Status.SCHEDULED),
-            published_at__lte=timezone.now(),
-            trashed_at__isnull=True,
-        )
-
+class PostQuerySet(EntryQuerySet):
     def for_listing(self):
         """Everything a post listing shows, in a fixed number of queries."""
         approved = Q(comments__status="approved")
@@ -173,43 +183,11 @@ class PostQuerySet(models.QuerySet):
             .order_by("-published_at", "-id")
         )
 
-    def slug_taken(self, slug: str) -> bool:
-        return self.filter(slug=slug).exists()
 
-    def next_scheduled_at(self):
-        """When the next scheduled post goes out, or None."""
-        return (
-            self.filter(
-                status__in=(Post.Status.PUBLISHED, Post.Status.SCHEDULED),
-                published_at__gt=timezone.now(),
-                trashed_at__isnull=True,
-            )
-            .order_by("published_at")
-            .values_list("published_at", flat=True)
-            .first()
-        )
-
-
-class Post(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
-
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
-    body = models.TextField(blank=True, help_text="Markdown; #hashtags become links.")
-    body_html = models.TextField(editable=False, blank=True)  # sanitised, on save
+class Post(Entry):
     excerpt = models.TextField(
         blank=True, help_text="Plain text for listings; empty means the opening words."
     )
-    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
-    published_at = models.DateTimeField(
-        null=True, blank=True, db_index=True, validators=[validate_publish_time]
-    )
-    updated_at = models.DateTimeField(default=timezone.now)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    trashed_at = models.DateTimeField(null=True, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
     )
@@ -222,7 +200,6 @@ class Post(models.Model):
     )
     # A secret for the shareable preview link; emptied to revoke it.
     preview_token = models.CharField(max_length=64, blank=True, db_index=True)
-    import_ref = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
     objects = PostQuerySet.as_manager()
 
@@ -230,22 +207,10 @@ class Post(models.Model):
         ordering = ["-published_at", "-id"]
         indexes = [models.Index(fields=["status", "published_at"])]
 
-    def __str__(self) -> str:
-        return self.title
-
     def get_absolute_url(self) -> str:
         when = timezone.localtime(self.published_at or self.created_at)
         return reverse(
             "posts:detail", args=[f"{when.year:04d}", f"{when.month:02d}", self.slug]
-        )
-
-    @property
-    def is_visible(self) -> bool:
-        return (
-            self.status != self.Status.DRAFT
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-            and self.trashed_at is None
         )
 
     @property
@@ -255,31 +220,13 @@ class Post(models.Model):
         return self.excerpt or excerpt_from_html(self.body_html)
 
 
-class PageQuerySet(models.QuerySet):
-    def visible(self):
-        return self.filter(is_published=True, trashed_at__isnull=True)
-
-
-class Page(models.Model):
+class Page(Entry):
     """A standalone page such as About, listed in the sidebar."""
 
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
-    body = models.TextField(blank=True, help_text="Markdown.")
-    body_html = models.TextField(editable=False, blank=True)  # sanitised, on save
-    is_published = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
-    updated_at = models.DateTimeField(default=timezone.now)
-    trashed_at = models.DateTimeField(null=True, blank=True)
-    import_ref = models.CharField(max_length=200, null=True, blank=True, unique=True)
-
-    objects = PageQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "title"]
-
-    def __str__(self) -> str:
-        return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("posts:page", args=[self.slug])
@@ -349,13 +296,7 @@ class OldAddress(models.Model):
 
     def destination(self) -> str | None:
         """Where this address leads now, or None when that is not public."""
-        if self.post_id:
-            return self.post.get_absolute_url() if self.post.is_visible else None
-        if self.page_id:
-            page = self.page
-            return (
-                page.get_absolute_url()
-                if page.is_published and not page.trashed_at
-                else None
-            )
-        return self.target or None
+        item = self.post if self.post_id else self.page if self.page_id else None
+        if item is None:
+            return self.target or None
+        return item.get_absolute_url() if item.is_visible else None

@@ -9,7 +9,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from gazette.lib.links import first_image
-from gazette.posts.models import Post, SiteSettings
+from gazette.posts.models import Post
+from gazette.site.models import SiteSettings
 
 # As Django's json_script does: inside <script>, "<", ">" and "&" could end the
 # element or start a comment, so they are written as JSON escapes.

@@ -10,10 +10,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from gazette.comments.views import comment_context
-from gazette.lib import dates
-from gazette.lib.pagecache import cache_page_for_readers
-from gazette.posts.models import Hashtag, Page, Post
+from gazette.lib import dates, pagecache
+from gazette.lib.pagecache import LISTINGS, cache_page_for_readers
+from gazette.posts.models import Hashtag, Page, Post, next_scheduled_at
 
 
 def _page_of(request: HttpRequest, queryset, per_page: int):
@@ -36,15 +35,17 @@ def _by_day(posts) -> list[tuple]:
 
 
 def _listing(request: HttpRequest, queryset, template: str, context: dict):
-    # Listings show every post's comment count, so any approved comment changes them.
-    cache_page_for_readers(request, "comments")
+    cache_page_for_readers(request, LISTINGS, expires_by=next_scheduled_at())
     # Counting and slicing the bare posts stays cheap on a large blog; the comment
     # counts and hashtags are then fetched for the page's posts alone.
     newest_first = queryset.order_by("-published_at", "-id").values_list(
         "pk", flat=True
     )
     page = _page_of(request, newest_first, request.site.posts_per_page)
-    posts = queryset.for_listing().filter(pk__in=list(page.object_list))
+    shown = list(page.object_list)
+    # Each post's title, excerpt and comment count come with its own version.
+    pagecache.depends_on(request, *(pagecache.post_version(pk) for pk in shown))
+    posts = queryset.for_listing().filter(pk__in=shown)
     context |= {"page_obj": page, "days": _by_day(posts)}
     return render(request, template, context)
 
@@ -54,13 +55,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def post_detail(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse:
-    post = get_object_or_404(Post.objects.visible().for_listing(), slug=slug)
+    post = get_object_or_404(Post.objects.visible(), slug=slug)
     # reverse() percent-encodes a Unicode slug; request.path is decoded.
     if unquote(post.get_absolute_url()) != request.path:
         return redirect(post, permanent=True)
-    cache_page_for_readers(request, f"comments:{post.pk}")
-    context = {"post": post} | comment_context(request, post)
-    return render(request, "posts/post_detail.html", context)
+    cache_page_for_readers(
+        request, pagecache.post_version(post.pk), expires_by=next_scheduled_at()
+    )
+    # Read after the versions, so that a comment arriving meanwhile marks the
+    # cached copy stale rather than hiding in it.
+    post = Post.objects.for_listing().get(pk=post.pk)
+    return render(request, "posts/post_detail.html", {"post": post})
 
 
 def hashtag_detail(request: HttpRequest, name: str) -> HttpResponse:
@@ -98,7 +103,9 @@ def month_archive(request: HttpRequest, year: str, month: str) -> HttpResponse:
 
 def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = get_object_or_404(Page.objects.visible(), slug=slug)
-    cache_page_for_readers(request)
+    cache_page_for_readers(
+        request, pagecache.page_version(page.pk), expires_by=next_scheduled_at()
+    )
     return render(request, "posts/page.html", {"page": page})
 
 

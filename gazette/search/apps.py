@@ -6,7 +6,6 @@ class SearchConfig(AppConfig):
     label = "search"
 
     def ready(self):
-        from gazette.posts.publishing import content_changed
-        from gazette.search import indexing
+        from gazette.search import receivers
 
-        content_changed.connect(indexing.on_content_changed, dispatch_uid="search")
+        receivers.connect()

@@ -25,9 +25,10 @@ from django.db.models import Exists, F, OuterRef
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from gazette.posts.models import Post, SiteSettings
+from gazette.posts.models import Post
 from gazette.search.models import SearchDocument, SearchTerms
 from gazette.search.query import SearchQuery
+from gazette.site.models import SiteSettings
 
 MARK_START = "\ue000"
 MARK_END = "\ue001"

@@ -1,8 +1,9 @@
 """Keeping the search index in step with what is published.
 
-`content_changed` (sent by the publishing functions inside their transaction)
-reaches `on_content_changed`, so the index follows publishing, editing,
-unpublishing and trashing at once, or not at all when the save rolls back.
+`gazette.posts.effects.posts_changed` (sent by the writing functions inside
+their transaction) reaches `index_posts` through `receivers.py`, so the index
+follows publishing, editing, unpublishing and trashing at once, or not at all
+when the save rolls back.
 """
 
 import re
@@ -12,26 +13,14 @@ from html import unescape
 from django.db import router, transaction
 from django.utils.html import strip_tags
 
-from gazette.posts.models import Post, SiteSettings
+from gazette.posts.models import Post
 from gazette.search.backends import get_backend, strip_markers
 from gazette.search.models import SearchDocument
+from gazette.site.models import SiteSettings
 
 _BLOCK_END_RE = re.compile(r"</(p|li|h[1-6]|blockquote|pre|td|th|figcaption)>")
 # A picture's credit ("Photo: ...") says nothing about the post.
 _CREDIT_RE = re.compile(r'<small class="credit">.*?</small>', re.DOTALL)
-
-
-def is_indexable(post: Post) -> bool:
-    """Whether `post` belongs in the index: anything that is or will be public.
-
-    Scheduled posts are indexed ahead of time, because every search goes through
-    Post.objects.visible(), which decides whether their time has come.
-    """
-    return (
-        post.status != Post.Status.DRAFT
-        and post.published_at is not None
-        and post.trashed_at is None
-    )
 
 
 def plain_text(html: str) -> str:
@@ -51,21 +40,23 @@ def document_fields(post: Post) -> dict:
     }
 
 
-def index_post(post: Post) -> None:
-    """Add, refresh or drop `post`'s row, whichever its state calls for."""
+def index_posts(posts: list[Post]) -> None:
+    """Add, refresh or drop each post's row, whichever its state calls for.
+
+    Scheduled posts are indexed ahead of time (`Post.is_public`), because every
+    search goes through Post.objects.visible(), which decides whether their time
+    has come.
+    """
     using = router.db_for_write(SearchDocument)
-    if not is_indexable(post):
-        SearchDocument.objects.using(using).filter(pk=post.pk).delete()
-        return
-    SearchDocument.objects.using(using).update_or_create(
-        post_id=post.pk, defaults=document_fields(post)
-    )
-    get_backend(using).write([post.pk])
-
-
-def on_content_changed(sender, instance, **kwargs) -> None:
-    if isinstance(instance, Post):
-        index_post(instance)
+    gone = [p.pk for p in posts if not p.is_public]
+    SearchDocument.objects.using(using).filter(pk__in=gone).delete()
+    kept = [p for p in posts if p.is_public]
+    for post in kept:
+        SearchDocument.objects.using(using).update_or_create(
+            post_id=post.pk, defaults=document_fields(post)
+        )
+    if kept:
+        get_backend(using).write([p.pk for p in kept])
 
 
 @transaction.atomic
@@ -74,11 +65,7 @@ def rebuild(batch_size: int = 500) -> int:
     using = router.db_for_write(SearchDocument)
     SearchDocument.objects.using(using).all().delete()
     posts = (
-        Post.objects.using(using)
-        .exclude(status=Post.Status.DRAFT)
-        .filter(published_at__isnull=False, trashed_at__isnull=True)
-        .prefetch_related("hashtags")
-        .order_by("pk")
+        Post.objects.using(using).public().prefetch_related("hashtags").order_by("pk")
     )
     count = 0
     documents = []

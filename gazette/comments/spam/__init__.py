@@ -1,8 +1,9 @@
 """Spam defence in layers, all of it offline: cheap checks first, then a naive
 Bayes classifier that learns from moderation, then (optionally) Akismet.
 
-`assess(...)` returns a verdict for a comment that passed the form's checks:
-"spam", "hold" or "pass", with the classifier's score and the reasons, for the
+`assess(...)` returns a verdict for a comment that passed its source's own
+checks (the form's token, honeypot and timing, in `comments.views`): "spam",
+"hold" or "pass", with the classifier's score and the reasons, for the
 moderation queue. Submissions that must not be stored at all raise `Refused`.
 """
 
@@ -33,9 +34,11 @@ __all__ = [
     "check_rate",
     "classify",
     "fingerprint",
+    "honeypot_reasons",
     "make_form_token",
     "read_form_token",
     "teach",
+    "timing_reasons",
     "use_form_token",
 ]
 
@@ -53,26 +56,28 @@ def assess(
     post,
     site,
     *,
-    token: FormToken,
     name: str,
     email: str,
     url: str,
     body: str,
     ip: str | None,
     user_agent: str = "",
-    honeypot: str = "",
     site_url: str = "",
+    spam_signs: list[str] = (),  # type: ignore[assignment]
+    hold_signs: list[str] = (),  # type: ignore[assignment]
 ) -> Assessment:
     """Run every check on a comment for `post`; Refused for a double submission.
 
-    A filled honeypot, a block rule or text copied from elsewhere is spam
-    whatever the score; odd timing or many links hold the comment at least;
-    otherwise the classifier's score meets the blog's thresholds.
+    `spam_signs` and `hold_signs` are what the comment's source found itself (a
+    filled honeypot; a form sent too fast). Those, a block rule or text copied
+    from elsewhere is spam whatever the score; odd timing or many links hold the
+    comment at least; otherwise the classifier's score meets the blog's
+    thresholds.
     """
-    certain = honeypot_reasons(honeypot)
+    certain = list(spam_signs)
     certain += block_reasons(post, name=name, email=email, url=url, body=body, ip=ip)
     certain += identical_reasons(post.pk, body, email, ip)
-    suspicious = timing_reasons(token) + link_reasons(body)
+    suspicious = [*hold_signs, *link_reasons(body)]
     result = classify(name=name, email=email, url=url, body=body)
     reasons = [*certain, *suspicious, result.summary()]
 

@@ -4,6 +4,25 @@ from django import template
 from django.utils.html import format_html
 
 register = template.Library()
+
+
+@register.inclusion_tag("comments/_section.html", takes_context=True)
+def comment_section(context, post) -> dict:
+    """The comments under a post: the threads, and the "Post a Comment" form.
+
+    A page that re-shows a refused form puts it in the context as
+    `comment_form`, with the reason as `comment_error`. One query for the
+    threads.
+    """
+    from gazette.comments.views import comment_context
+
+    request = context["request"]
+    form = context.get("comment_form")
+    shown = comment_context(request, post, form, context.get("comment_error", ""))
+    passed = {name: context.get(name) for name in ("site", "user", "csrf_token")}
+    return {"post": post, "request": request} | passed | shown
+
+
 AVATAR_COLOURS = 8  # .avatar-0 to .avatar-7 in comments.css
 
 

@@ -6,9 +6,8 @@ from django.urls import reverse
 
 from gazette.comments import spam
 from gazette.comments.models import Comment
-from gazette.lib.markup import render_comment
-from gazette.posts.models import CommentPolicy, SiteSettings
-from gazette.test import BaseTestCase
+from gazette.site.models import CommentPolicy, SiteSettings
+from gazette.test import BaseTestCase, add_comment
 
 
 class CommentsTestCase(BaseTestCase):
@@ -44,11 +43,4 @@ class CommentsTestCase(BaseTestCase):
         return client.post(url, self.form_data(post, **fields), REMOTE_ADDR="192.0.2.7")
 
     def add_comment(self, post, name="Ann", body="Hello there.", **fields) -> Comment:
-        fields.setdefault("status", Comment.Status.APPROVED)
-        return Comment.objects.create(
-            post=post,
-            author_name=name,
-            body=body,
-            body_html=render_comment(body),
-            **fields,
-        )
+        return add_comment(post, name, body, **fields)

@@ -4,11 +4,11 @@ from django.test import Client
 from django.urls import reverse
 
 from gazette.comments.models import BlockRule, Comment
-from gazette.comments.services import moderate
+from gazette.comments.moderation import moderate
 from gazette.comments.tests.base import CommentsTestCase
-from gazette.lib import roles
+from gazette.site import roles
 
-QUEUE = reverse("comments:queue")
+QUEUE = reverse("desk:comments")
 
 
 class QueueTest(CommentsTestCase):
@@ -140,7 +140,7 @@ class QueueTest(CommentsTestCase):
 
 
 class BlockRulesScreenTest(CommentsTestCase):
-    URL = reverse("comments:block_rules")
+    URL = reverse("desk:block_rules")
 
     def test_an_author_keeps_their_own_list(self):
         self.client.force_login(self.alice)
@@ -153,7 +153,7 @@ class BlockRulesScreenTest(CommentsTestCase):
         self.client.post(self.URL, {"kind": "domain", "value": "junk.example"})
         self.assertEqual(BlockRule.objects.count(), 1)
         self.assertContains(self.client.get(self.URL), "junk.example")
-        delete = reverse("comments:delete_block_rule", args=[rule.pk])
+        delete = reverse("desk:delete_block_rule", args=[rule.pk])
         self.assertRedirects(self.client.post(delete), self.URL)
         self.assertFalse(BlockRule.objects.exists())
 
@@ -174,7 +174,7 @@ class BlockRulesScreenTest(CommentsTestCase):
         blog_rule = BlockRule.objects.create(kind="word", value="lottery")
         self.client.force_login(self.alice)
         self.assertContains(self.client.get(self.URL), "lottery")
-        delete = reverse("comments:delete_block_rule", args=[blog_rule.pk])
+        delete = reverse("desk:delete_block_rule", args=[blog_rule.pk])
         self.assertEqual(self.client.post(delete).status_code, 404)
         self.client.force_login(self.bob)
         self.assertEqual(self.client.get(self.URL).status_code, 403)

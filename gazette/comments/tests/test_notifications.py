@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from gazette.comments import notify
 from gazette.comments.models import Comment, NotificationOptOut
-from gazette.comments.services import moderate
+from gazette.comments.moderation import moderate
 from gazette.comments.tests.base import CommentsTestCase
-from gazette.posts.models import CommentPolicy
+from gazette.site.models import CommentPolicy
 
 
 class NotificationTest(CommentsTestCase):
@@ -19,6 +19,7 @@ class NotificationTest(CommentsTestCase):
 
     def test_the_author_hears_of_a_new_comment_after_commit(self):
         post = self.make_post("Ridge walk")
+        self.client = Client()  # one whose requests leave their commit to the test
         with self.captureOnCommitCallbacks(execute=False) as callbacks:
             self.send(post, body="Lovely ridge.")
         self.assertEqual(len(mail.outbox), 0)  # nothing before the commit

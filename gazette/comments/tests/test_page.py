@@ -4,7 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from gazette.comments.models import Comment
 from gazette.comments.templatetags.comment_tags import avatar
 from gazette.comments.tests.base import CommentsTestCase
-from gazette.posts.models import CommentPolicy
+from gazette.site.models import CommentPolicy
 
 
 class AvatarTest(CommentsTestCase):

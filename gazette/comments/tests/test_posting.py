@@ -5,9 +5,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gazette.comments.models import Comment
-from gazette.comments.services import moderate
+from gazette.comments.moderation import moderate
 from gazette.comments.tests.base import CommentsTestCase
-from gazette.posts.models import CommentPolicy, Post
+from gazette.posts.models import Post
+from gazette.site.models import CommentPolicy
 
 
 class PostingTest(CommentsTestCase):

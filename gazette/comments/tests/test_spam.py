@@ -4,7 +4,7 @@ from unittest import mock
 from django.test import override_settings
 
 from gazette.comments.models import BlockRule, Comment, SpamToken
-from gazette.comments.services import moderate
+from gazette.comments.moderation import moderate
 from gazette.comments.spam import bayes, classify
 from gazette.comments.spam.features import features
 from gazette.comments.tests.base import CommentsTestCase

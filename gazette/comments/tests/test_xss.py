@@ -4,7 +4,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from gazette.comments.models import Comment
-from gazette.comments.services import moderate
+from gazette.comments.moderation import moderate
 from gazette.comments.tests.base import CommentsTestCase
 from gazette.lib.htmlcheck import dangerous_parts
 
@@ -99,7 +99,7 @@ class ScriptInCommentsTest(CommentsTestCase):
         )
         moderate(clean, "approve", by=self.alice)
         self.client.force_login(self.alice)
-        queue = reverse("comments:queue")
+        queue = reverse("desk:comments")
         with_payloads = self.client.get(queue + "?status=spam").content.decode()
         harmless = self.client.get(queue + "?status=approved").content.decode()
         self.assertIn("alert(1)", with_payloads)  # shown, as text

@@ -3,8 +3,8 @@ from datetime import datetime, timedelta
 from django import template
 from django.utils import dateformat, timezone
 
-from gazette.lib import roles
 from gazette.posts.models import Post
+from gazette.site import roles
 
 register = template.Library()
 

@@ -4,7 +4,8 @@ from unittest import mock
 from django.utils import timezone
 
 from gazette.desk.tests.base import DeskTestCase, post_form
-from gazette.posts.models import Post, SiteSettings
+from gazette.posts.models import Post
+from gazette.site.models import SiteSettings
 
 
 class EditorTest(DeskTestCase):

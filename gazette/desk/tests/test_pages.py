@@ -15,7 +15,7 @@ class PageTest(DeskTestCase):
     def test_an_admin_writes_revises_and_publishes_a_page(self):
         self.client.post("/desk/pages/new/", page_form())
         page = Page.objects.get()
-        self.assertEqual((page.slug, page.is_published), ("about", False))
+        self.assertEqual((page.slug, page.is_visible), ("about", False))
         self.assertEqual(self.client.get("/p/about/").status_code, 404)
 
         edit = f"/desk/pages/{page.pk}/"

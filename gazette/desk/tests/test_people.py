@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 
 from gazette.desk.tests.base import DeskTestCase
-from gazette.lib import roles
+from gazette.site import roles
 
 
 class PeopleTest(DeskTestCase):

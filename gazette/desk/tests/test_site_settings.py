@@ -1,5 +1,5 @@
 from gazette.desk.tests.base import DeskTestCase
-from gazette.posts.models import SiteSettings
+from gazette.site.models import SiteSettings
 
 
 def settings_form(**fields) -> dict:

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from gazette.desk.tests.base import DeskTestCase
 from gazette.posts.models import Page, Post
-from gazette.posts.publishing import save_page
+from gazette.posts.writing import write_entry
 
 
 class TrashTest(DeskTestCase):
@@ -37,7 +37,7 @@ class TrashTest(DeskTestCase):
             list(Post.objects.values_list("title", flat=True)), ["Recently binned"]
         )
 
-        save_page(Page(title="Old page", slug="old", trashed_at=long_ago))
+        write_entry(Page(title="Old page", slug="old", trashed_at=long_ago))
         out = StringIO()
         call_command("purge_trash", stdout=out)
         self.assertIn("Deleted 0 post(s) and 1 page(s)", out.getvalue())

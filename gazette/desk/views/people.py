@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from gazette.desk.access import admin_view, forbidden
 from gazette.desk.forms import ROLE_CHOICES, NewPersonForm, RoleForm
-from gazette.lib import roles
+from gazette.site import roles
 
 GROUP_OF = {"admin": roles.ADMINS, "author": roles.AUTHORS}
 GROUP_OF["contributor"] = roles.CONTRIBUTORS

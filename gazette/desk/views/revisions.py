@@ -16,9 +16,9 @@ from gazette.desk.access import (
 )
 from gazette.desk.diffs import diff_revisions
 from gazette.desk.templatetags.desk import when
-from gazette.lib import roles
 from gazette.posts.models import Revision
-from gazette.posts.publishing import restore_revision
+from gazette.posts.writing import restore_revision
+from gazette.site import roles
 
 
 @desk_view

@@ -6,7 +6,8 @@ from django.shortcuts import redirect, render
 
 from gazette.desk.access import admin_view
 from gazette.desk.forms import SiteSettingsForm
-from gazette.posts.models import SiteSettings
+from gazette.site.models import SiteSettings
+from gazette.site.writing import write_site_settings
 
 
 @admin_view
@@ -15,7 +16,7 @@ def site_settings(request: HttpRequest) -> HttpResponse:
     form = SiteSettingsForm(request.POST or None, instance=site)
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            write_site_settings(form.save(commit=False))
             messages.success(request, "Settings saved.")
             return redirect("desk:settings")
         return render(request, "desk/settings.html", {"form": form}, status=400)

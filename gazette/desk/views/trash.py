@@ -19,14 +19,9 @@ from gazette.desk.access import (
     forbidden,
     may_change,
 )
-from gazette.lib import roles
 from gazette.posts.models import Page, Post
-from gazette.posts.publishing import (
-    TRASH_DAYS,
-    purge_trash,
-    restore_page,
-    restore_post,
-)
+from gazette.posts.writing import TRASH_DAYS, purge_trash, restore
+from gazette.site import roles
 
 
 @desk_view
@@ -52,7 +47,7 @@ def post_restore(request: HttpRequest, pk: int) -> HttpResponse:
     post = editable_post(request, pk, trashed=True)
     if not may_change(request.user, post):
         return forbidden(request, "Only an author or admin may restore this post.")
-    restore_post(post)
+    restore(post)
     messages.success(request, f"“{post.title}” is back.")
     return redirect("desk:post_edit", post.pk)
 
@@ -61,6 +56,6 @@ def post_restore(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def page_restore(request: HttpRequest, pk: int) -> HttpResponse:
     page = editable_page(request, pk, trashed=True)
-    restore_page(page)
+    restore(page)
     messages.success(request, f"“{page.title}” is back.")
     return redirect("desk:page_edit", page.pk)

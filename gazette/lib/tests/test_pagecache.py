@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from gazette.comments.models import Comment
 from gazette.lib import pagecache
-from gazette.posts.models import SiteSettings
-from gazette.posts.publishing import save_post
+from gazette.posts.writing import write_entry
+from gazette.site.models import SiteSettings
 from gazette.test import BaseTestCase
 
 
@@ -80,7 +80,7 @@ class PageCacheTest(BaseTestCase):
         self.client.get("/")
         post.title = "After"
         with self.captureOnCommitCallbacks(execute=True):
-            save_post(post)
+            write_entry(post)
         response = self.client.get("/")
         self.assertEqual(response["X-Gazette-Cache"], "miss")
         self.assertContains(response, "After")
@@ -157,5 +157,5 @@ class PageCacheTest(BaseTestCase):
         )
         post = self.make_post("Two", hashtags=("Oven",))
         with self.captureOnCommitCallbacks(execute=True):
-            save_post(post)
+            write_entry(post)
         self.assertContains(self.client.get("/"), "#Oven")

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from gazette.lib import dates, pagecache
-from gazette.posts.models import Hashtag, Page, Post
+from gazette.posts.models import Hashtag, Page, Post, next_scheduled_at
 
 register = template.Library()
 
@@ -38,17 +38,19 @@ def sidebar() -> str:
     """The blog archive, the hashtags and the pages: the same on every page.
 
     Counting a large blog's archive takes a while, so with the page cache on the
-    rendered sidebar is kept under the "content" version that every publish bumps
+    rendered sidebar is kept under the site version, which publishing bumps
     (and never past the next scheduled post's time).
     """
     if not settings.GAZETTE_PAGE_CACHE:
         return _render_sidebar()
-    version = pagecache.current_versions(["content"])["content"]
+    version = pagecache.current_versions([pagecache.SITE])[pagecache.SITE.name]
     key = f"gazette:sidebar:{version}:{translation.get_language()}:{timezone.get_current_timezone_name()}"
-    html = cache.get(key)
-    if html is None:
-        html = _render_sidebar()
-        cache.set(key, html, pagecache.seconds_to_live())
+    found = cache.get(key)
+    if found is not None and (found[1] is None or found[1] > timezone.now()):
+        return found[0]
+    until = next_scheduled_at()
+    html = _render_sidebar()
+    cache.set(key, (html, until), pagecache.seconds_to_live(until))
     return html
 
 

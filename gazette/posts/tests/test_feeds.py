@@ -5,25 +5,13 @@ import feedparser
 from django.utils import timezone
 from django.utils.http import http_date
 
-from gazette.comments.models import Comment
 from gazette.lib.htmlcheck import dangerous_parts
-from gazette.lib.markup import render_comment
-from gazette.posts.models import Post, SiteSettings
-from gazette.posts.publishing import save_post
-from gazette.test import BaseTestCase
+from gazette.posts.models import Post
+from gazette.posts.writing import write_entry
+from gazette.site.models import SiteSettings
+from gazette.test import BaseTestCase, add_comment
 
 FEED_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
-
-
-def add_comment(post, name="Dana", body="Nice.", status="approved", **fields):
-    return Comment.objects.create(
-        post=post,
-        author_name=name,
-        body=body,
-        body_html=render_comment(body),
-        status=status,
-        **fields,
-    )
 
 
 def as_html(value: str, detail) -> str:
@@ -98,7 +86,7 @@ class PostFeedsTest(FeedTestCase):
         post.title = "Second title"
         post.slug = "second-title"
         post.published_at -= timedelta(days=40)
-        save_post(post)
+        write_entry(post)
         after = self.feed("/feeds/posts.atom").entries[0]
         self.assertEqual(after.id, before.id)
         self.assertNotEqual(after.link, before.link)
@@ -297,7 +285,7 @@ class ConditionalGetTest(FeedTestCase):
 
         # An edit with a new comment changes every feed.
         post.body = "A better loaf."
-        save_post(post)
+        write_entry(post)
         add_comment(post, "Jonas")
         for path in paths:
             with self.subTest(path=path, after="change"):

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
 from gazette.posts.models import OldAddress, Page
-from gazette.posts.publishing import remember_old_address, save_page, save_post
+from gazette.posts.writing import remember_old_address, write_entry
 from gazette.test import BaseTestCase
 
 
@@ -12,7 +12,7 @@ class OldAddressTest(BaseTestCase):
         )
         old = post.get_absolute_url()
         post.slug = "second-name"
-        save_post(post)
+        write_entry(post)
         self.assertRedirects(
             self.client.get(old), "/2020/05/second-name/", status_code=301
         )
@@ -21,9 +21,9 @@ class OldAddressTest(BaseTestCase):
         post = self.make_post("Walk", published_at=datetime(2020, 5, 1, tzinfo=UTC))
         first = post.get_absolute_url()
         post.published_at = datetime(2021, 6, 1, tzinfo=UTC)
-        save_post(post)
+        write_entry(post)
         post.slug = "walk-again"
-        save_post(post)
+        write_entry(post)
         for old in (first, "/2021/06/walk/"):
             with self.subTest(old=old):
                 self.assertRedirects(
@@ -33,7 +33,7 @@ class OldAddressTest(BaseTestCase):
     def test_a_draft_leaves_no_old_address(self):
         post = self.make_post("Draft", status="draft")
         post.slug = "renamed"
-        save_post(post)
+        write_entry(post)
         self.assertFalse(OldAddress.objects.exists())
 
     def test_old_addresses_of_hidden_posts_are_404(self):
@@ -43,11 +43,13 @@ class OldAddressTest(BaseTestCase):
         remember_old_address("/2019/01/old.html", post=post)
         self.assertEqual(self.client.get("/2019/01/old.html").status_code, 301)
         post.status = "draft"
-        save_post(post)
+        write_entry(post)
         self.assertEqual(self.client.get("/2019/01/old.html").status_code, 404)
 
     def test_query_string_addresses_and_pages(self):
-        page = save_page(Page(title="About", slug="about", is_published=True))
+        page = write_entry(
+            Page(title="About", slug="about", status=Page.Status.PUBLISHED)
+        )
         remember_old_address("/?page_id=7", page=page)
         self.assertRedirects(
             self.client.get("/?page_id=7"), "/p/about/", status_code=301
@@ -71,5 +73,5 @@ class UnicodeOldAddressTest(BaseTestCase):
         )
         old = post.get_absolute_url()
         post.slug = "cream"
-        save_post(post)
+        write_entry(post)
         self.assertRedirects(self.client.get(old), "/2020/05/cream/", status_code=301)

@@ -4,22 +4,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from gazette.comments.models import Comment
-from gazette.lib.markup import render_comment
-from gazette.posts.models import Page, Post, SiteSettings
-from gazette.posts.publishing import save_page
-from gazette.test import BaseTestCase
-
-
-def add_comment(post, name="Dana", body="Nice.", parent=None, status="approved"):
-    return Comment.objects.create(
-        post=post,
-        parent=parent,
-        author_name=name,
-        body=body,
-        body_html=render_comment(body),
-        status=status,
-    )
+from gazette.posts.models import Page, Post
+from gazette.posts.writing import write_entry
+from gazette.site.models import SiteSettings
+from gazette.test import BaseTestCase, add_comment
 
 
 class HomeTest(BaseTestCase):
@@ -78,8 +66,8 @@ class HomeTest(BaseTestCase):
         self.make_post(
             "April", hashtags=("Bread",), published_at=datetime(2019, 4, 5, tzinfo=UTC)
         )
-        save_page(Page(title="About me", slug="about", is_published=True))
-        save_page(Page(title="Hidden", slug="hidden"))
+        write_entry(Page(title="About me", slug="about", status=Page.Status.PUBLISHED))
+        write_entry(Page(title="Hidden", slug="hidden"))
         html = self.client.get("/").content.decode()
         self.assertIn('href="/2019/"', html)
         self.assertIn("March 2019", html)
@@ -269,10 +257,15 @@ class ArchiveTest(BaseTestCase):
 
 class PageTest(BaseTestCase):
     def test_a_published_page_is_shown_and_a_hidden_one_is_not(self):
-        save_page(
-            Page(title="About", slug="about", body="Hello *there*", is_published=True)
+        write_entry(
+            Page(
+                title="About",
+                slug="about",
+                body="Hello *there*",
+                status=Page.Status.PUBLISHED,
+            )
         )
-        save_page(Page(title="Draft", slug="draft", body="Not yet"))
+        write_entry(Page(title="Draft", slug="draft", body="Not yet"))
         self.assertContains(self.client.get("/p/about/"), "<em>there</em>", html=True)
         self.assertEqual(self.client.get("/p/draft/").status_code, 404)
 

@@ -7,7 +7,7 @@ from html import unescape
 from django.utils import timezone
 
 from gazette.posts.models import Page, Post
-from gazette.posts.publishing import save_page
+from gazette.posts.writing import write_entry
 from gazette.test import BaseTestCase
 
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -40,7 +40,7 @@ class SitemapTest(BaseTestCase):
 
     def test_the_index_lists_every_section(self):
         self.make_post("Loaf", hashtags=("Baking",))
-        save_page(Page(title="About", slug="about", is_published=True))
+        write_entry(Page(title="About", slug="about", status=Page.Status.PUBLISHED))
         root = ET.fromstring(self.client.get("/sitemap.xml").content)
         locations = [
             loc.text for loc in root.findall("s:sitemap/s:loc", namespaces=SITEMAP_NS)
@@ -62,8 +62,8 @@ class SitemapTest(BaseTestCase):
         self.make_post("Draft", hashtags=("Secret",), status=Post.Status.DRAFT)
         self.make_post("Later", hashtags=("Secret",), days_ago=-2)
         self.make_post("Gone", trashed_at=timezone.now())
-        save_page(Page(title="About", slug="about", is_published=True))
-        save_page(Page(title="Hidden", slug="hidden", is_published=False))
+        write_entry(Page(title="About", slug="about", status=Page.Status.PUBLISHED))
+        write_entry(Page(title="Hidden", slug="hidden", status=Page.Status.DRAFT))
 
         posts = self.urls("/sitemap-posts.xml")
         self.assertEqual(list(posts), ["http://testserver" + post.get_absolute_url()])

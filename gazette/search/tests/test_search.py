@@ -6,10 +6,12 @@ from unittest import mock
 from django.core.management import call_command
 from django.utils import timezone
 
-from gazette.posts.models import Post, SiteSettings
-from gazette.posts.publishing import content_changed, save_post
+from gazette.posts.effects import posts_changed
+from gazette.posts.models import Post
+from gazette.posts.writing import write_entry
 from gazette.search.backends import fts_tokenizer, pg_config_name
 from gazette.search.models import SearchDocument
+from gazette.site.models import SiteSettings
 from gazette.test import BaseTestCase
 
 
@@ -182,17 +184,17 @@ class IndexFollowsPublishingTest(BaseTestCase):
         self.assertEqual(self.found("rye"), [])
         self.assertFalse(SearchDocument.objects.exists())
         post.status = Post.Status.PUBLISHED
-        save_post(post)
+        write_entry(post)
         self.assertEqual(self.found("rye"), ["Rye"])
 
     def test_edits_show_at_once(self):
         post = self.make_post("Rye", body="A rye loaf.")
         post.body = "A spelt loaf."
-        save_post(post)
+        write_entry(post)
         self.assertEqual(self.found("spelt"), ["Rye"])
         self.assertEqual(self.found("loaf rye"), ["Rye"])  # still in the title
         post.title = "Spelt"
-        save_post(post)
+        write_entry(post)
         self.assertEqual(self.found("rye"), [])
 
     def test_unpublished_and_trashed_posts_drop_out(self):
@@ -200,9 +202,9 @@ class IndexFollowsPublishingTest(BaseTestCase):
         trashed = self.make_post("Rye trashed", body="Rye.")
         self.assertEqual(len(self.found("rye")), 2)
         draft.status = Post.Status.DRAFT
-        save_post(draft)
+        write_entry(draft)
         trashed.trashed_at = timezone.now()
-        save_post(trashed)
+        write_entry(trashed)
         self.assertEqual(self.found("rye"), [])
         self.assertFalse(SearchDocument.objects.exists())
 
@@ -232,12 +234,12 @@ class IndexFollowsPublishingTest(BaseTestCase):
         def fail(**kwargs):
             raise RuntimeError("a later step of the save failed")
 
-        content_changed.connect(fail, dispatch_uid="test-fail")
+        posts_changed.connect(fail, dispatch_uid="test-fail")
         try:
             with self.assertRaises(RuntimeError):
-                save_post(post)
+                write_entry(post)
         finally:
-            content_changed.disconnect(dispatch_uid="test-fail")
+            posts_changed.disconnect(dispatch_uid="test-fail")
         self.assertEqual(self.found("rye"), ["Rye"])
         self.assertEqual(self.found("spelt"), [])
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from gazette.posts.publishing import TRASH_DAYS, purge_trash
+from gazette.posts.writing import TRASH_DAYS, purge_trash
 
 
 class Command(BaseCommand):

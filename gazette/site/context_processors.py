@@ -1,4 +1,4 @@
-from gazette.posts.models import SiteSettings
+from gazette.site.models import SiteSettings
 
 
 def site(request):

@@ -1,6 +1,6 @@
 from django.utils import timezone, translation
 
-from gazette.posts.models import SiteSettings
+from gazette.site.models import SiteSettings
 
 
 class SiteTimeZoneMiddleware:

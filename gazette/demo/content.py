@@ -12,13 +12,15 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from gazette.comments.intake import CommentDraft, Source, receive_comment
 from gazette.comments.models import Comment
+from gazette.demo import pictures as demo_pictures
 from gazette.images.models import Image
 from gazette.images.storing import add_image
-from gazette.lib.markup import render_comment
-from gazette.posts import demo_pictures
-from gazette.posts.models import Page, Post, SiteSettings
-from gazette.posts.publishing import save_page, save_post
+from gazette.posts.models import Page, Post
+from gazette.posts.writing import bulk_writes, write_entry
+from gazette.site.models import SiteSettings
+from gazette.site.writing import write_site_settings
 
 
 @dataclass(frozen=True)
@@ -170,13 +172,21 @@ COMMENTS = [
 
 @transaction.atomic
 def create_demo() -> dict[str, int]:
-    """Create the demo blog where it is missing; report what was created."""
+    """Create the demo blog where it is missing; report what was created.
+
+    It is written as an import is: through the write functions in bulk, and
+    its comments through the intake as imported ones."""
+    with bulk_writes():
+        return _create()
+
+
+def _create() -> dict[str, int]:
     created = {"posts": 0, "pages": 0, "images": 0, "comments": 0}
     site = SiteSettings.load()
     if site.title == "Gazette" and not site.description:
         site.title = "Field Notes"
         site.description = "Walks, bread and the night sky, written down."
-        site.save()
+        write_site_settings(site)
     author = _demo_author()
 
     figures = {}
@@ -208,16 +218,16 @@ def create_demo() -> dict[str, int]:
                 author=author,
                 import_ref=f"demo:post:{demo.key}",
             )
-            save_post(post, list(demo.hashtags))
+            write_entry(post, list(demo.hashtags))
             created["posts"] += 1
         posts[demo.key] = post
 
     if not Page.objects.filter(import_ref="demo:page:about").exists():
-        save_page(
+        write_entry(
             Page(
                 title="About",
                 slug="about",
-                is_published=True,
+                status=Page.Status.PUBLISHED,
                 import_ref="demo:page:about",
                 body="Field Notes is a demo blog made by Gazette. Everything here was "
                 "written for it: the walks, the loaves and the stars.\n\n"
@@ -231,16 +241,15 @@ def create_demo() -> dict[str, int]:
     for key, parent, name, body, minutes in COMMENTS:
         comment = Comment.objects.filter(import_ref=f"demo:comment:{key}").first()
         if comment is None:
-            comment = Comment.objects.create(
-                post=post,
-                parent=made.get(parent),
-                author_name=name,
+            draft = CommentDraft(
+                name=name,
                 body=body,
-                body_html=render_comment(body),
+                parent_id=made[parent].pk if parent else None,
                 status=Comment.Status.APPROVED,
                 created_at=post.published_at + timedelta(minutes=minutes),
                 import_ref=f"demo:comment:{key}",
             )
+            comment = receive_comment(post, draft, Source.IMPORT)
             created["comments"] += 1
         made[key] = comment
     return created

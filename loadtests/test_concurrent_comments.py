@@ -23,11 +23,12 @@ from django.test import TransactionTestCase
 from django.utils import timezone
 
 from gazette.comments.models import Comment
-from gazette.lib import roles
-from gazette.posts.models import CommentPolicy, Post, SiteSettings
-from gazette.posts.publishing import save_post
+from gazette.posts.models import Post
+from gazette.posts.writing import write_entry
+from gazette.site import roles
+from gazette.site.models import CommentPolicy, SiteSettings
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[1]
 THREADS = 8
 PER_THREAD = 5
 TIMEOUT = 30
@@ -63,7 +64,7 @@ class ConcurrentCommentsTest(TransactionTestCase):
         authors, _ = Group.objects.get_or_create(name=roles.AUTHORS)
         author = get_user_model().objects.create_user("writer", "writer@example.org")
         author.groups.add(authors)
-        self.post = save_post(
+        self.post = write_entry(
             Post(
                 title="Busy post",
                 slug="busy-post",

@@ -1,6 +1,6 @@
 from django.contrib.auth.models import AnonymousUser, Group
 
-from gazette.lib import roles
+from gazette.site import roles
 from gazette.test import BaseTestCase
 
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from gazette.posts.demo import create_demo
+from gazette.demo.content import create_demo
 from gazette.posts.models import Page, Post
 
 

@@ -1,6 +1,6 @@
 """Write Gazette's labelled comment corpus: ham.jsonl and spam.jsonl.
 
-    python gazette/comments/corpus/generate.py
+    python scripts/spam_corpus/generate.py
 
 Every sentence and template (in phrases.py) was written for Gazette. Comments are
 put together from them with a fixed random seed, so the files only change when
@@ -38,7 +38,8 @@ from phrases import (
     TOPICS,
 )
 
-HERE = Path(__file__).resolve().parent
+# The files are package data the classifier loads, so they live in the app.
+CORPUS = Path(__file__).resolve().parents[2] / "gazette" / "comments" / "corpus"
 SEED = 20240611
 HAM_COUNT = 900
 SPAM_COUNT = 800
@@ -199,7 +200,7 @@ def main() -> None:
         ("spam", spam_comment, SPAM_COUNT),
     ):
         items = build(make, count, rng)
-        with (HERE / f"{label}.jsonl").open("w", encoding="utf-8") as f:
+        with (CORPUS / f"{label}.jsonl").open("w", encoding="utf-8") as f:
             for item in items:
                 f.write(json.dumps(item, ensure_ascii=False) + "\n")
         print(f"{label}: {len(items)} comments")

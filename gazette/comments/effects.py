@@ -1,0 +1,56 @@
+"""What follows a change to comments: read this module to know what storing,
+moderating or editing a comment does beyond the save.
+
+* the page cache: the post's own version, once the transaction commits (its
+  page shows the thread, and every listing that shows the post shows its count);
+  no other page;
+* mail, after commit: a new or held comment to the post's author, an approved
+  reply to the commenter replied to (see `notify`).
+
+The classifier's learning follows moderation decisions in `moderation.moderate`.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from gazette.comments import notify
+from gazette.comments.models import Comment
+from gazette.lib import pagecache
+
+
+def comment_stored(
+    comment: Comment, *, site_url: str = "", imported: bool = False
+) -> None:
+    """A new comment was saved (inside the transaction). An `imported` one is
+    old news: nobody is told of it."""
+    if comment.status == Comment.Status.APPROVED:
+        pagecache.bump_on_commit(pagecache.post_version(comment.post_id))
+    if imported:
+        return
+    if comment.status in (Comment.Status.APPROVED, Comment.Status.HELD):
+        transaction.on_commit(lambda: notify.new_comment(comment.pk, site_url))
+    _tell_replied_to(comment, site_url)
+
+
+def comments_changed(
+    comments: list[Comment], *, site_url: str = "", deleted: bool = False
+) -> None:
+    """`comments` changed state or text, or were `deleted` (inside the
+    transaction)."""
+    post_ids = {c.post_id for c in comments}
+    pagecache.bump_on_commit(*(pagecache.post_version(pk) for pk in post_ids))
+    if not deleted:
+        for comment in comments:
+            _tell_replied_to(comment, site_url)
+
+
+def _tell_replied_to(comment: Comment, site_url: str) -> None:
+    """Queue the mail to the commenter replied to, once per reply, once it shows."""
+    if (
+        comment.status == Comment.Status.APPROVED
+        and comment.parent_id
+        and comment.reply_notified_at is None
+    ):
+        comment.reply_notified_at = timezone.now()
+        comment.save(update_fields=["reply_notified_at"])
+        transaction.on_commit(lambda: notify.reply(comment.pk, site_url))

@@ -1,0 +1,137 @@
+"""What follows a write to a post, a page or an image: read this module to know
+what publishing, editing, unpublishing or trashing does beyond the save.
+
+The write functions in `writing.py` call `entry_written` once per write, inside
+their transaction, with what readers could see before and after. From that:
+
+1. the page cache: only the versions readers can see change are bumped, once
+   the transaction commits (see `versions_to_bump`); a draft's autosave bumps
+   nothing;
+2. `posts_changed` is sent, for posts that are or were public, and heard by:
+   * `gazette.search.receivers`: keeps the full-text index in step, in the same
+     transaction.
+
+Inside `bulk_writes()` (an import) both wait for the end of the block and then
+happen once, for everything written in it.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.dispatch import Signal
+
+from gazette.lib import pagecache
+from gazette.lib.pagecache import LISTINGS, SITE, Version
+from gazette.posts.models import Entry, Post
+
+# Sent with `posts` (a list) after posts that are or were public changed, inside
+# the writing transaction. Receivers are listed in this module's docstring.
+posts_changed = Signal()
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What readers can see of an entry: two equal Seens mean no visible change.
+
+    `placement` is what decides where the entry is listed (the home page and
+    archives, hashtag pages, the sidebar); `content` is what its own page and its
+    place in a listing show.
+    """
+
+    is_public: bool
+    placement: tuple
+    content: tuple
+
+
+def seen(entry: Entry) -> Seen:
+    """Reads post.hashtags for a post."""
+    if isinstance(entry, Post):
+        hashtags = tuple(sorted(h.key for h in entry.hashtags.all()))
+        placement: tuple = (entry.published_at, hashtags)
+        content: tuple = (entry.title, entry.slug, entry.body_html, entry.excerpt)
+        content += (entry.comment_policy, entry.author_id)
+    else:
+        # A page is listed in the sidebar by its title, address and position;
+        # its publish time decides when it appears.
+        placement = (entry.title, entry.slug, getattr(entry, "position", 0))
+        placement += (entry.published_at,)
+        content = (entry.body_html,)
+    return Seen(entry.is_public, placement, content)
+
+
+def own_version(entry: Entry) -> Version:
+    if isinstance(entry, Post):
+        return pagecache.post_version(entry.pk)
+    return pagecache.page_version(entry.pk)
+
+
+def versions_to_bump(entry: Entry, before: Seen | None, after: Seen) -> set[Version]:
+    """The cache versions a change from `before` to `after` makes stale.
+
+    Nothing while the entry stays out of readers' sight (a draft, or its
+    autosave); its own version when only its text changed; the site (the
+    sidebar) and the listings too when it appears, goes, or moves.
+    """
+    was_public = before is not None and before.is_public
+    if not was_public and not after.is_public:
+        return set()
+    if before is None or was_public != after.is_public:
+        return {SITE, LISTINGS, own_version(entry)}
+    bumped = set()
+    if before.placement != after.placement:
+        bumped |= {SITE, LISTINGS} if isinstance(entry, Post) else {SITE}
+    if bumped or before.content != after.content:
+        bumped.add(own_version(entry))
+    return bumped
+
+
+@dataclass
+class _Batch:
+    versions: set[Version] = field(default_factory=set)
+    posts: dict[int, Post] = field(default_factory=dict)
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("gazette_posts_batch", default=None)
+
+
+def entry_written(entry: Entry, before: Seen | None) -> None:
+    """Do what follows a write to `entry`; `before` is `seen(entry)` before it
+    (None for a new entry)."""
+    after = seen(entry)
+    versions = versions_to_bump(entry, before, after)
+    if not versions:
+        return
+    batch = _batch.get()
+    if batch is not None:
+        batch.versions |= versions
+        if isinstance(entry, Post):
+            batch.posts[entry.pk] = entry
+        return
+    pagecache.bump_on_commit(*versions)
+    if isinstance(entry, Post):
+        posts_changed.send(sender=Post, posts=[entry])
+
+
+@contextmanager
+def bulk_writes() -> Iterator[None]:
+    """Write many entries in one transaction with their side effects done once,
+    at the end: one index update for all the posts and one cache bump."""
+    if _batch.get() is not None:  # already in one: the outer block finishes it
+        yield
+        return
+    batch = _Batch()
+    reset = _batch.set(batch)
+    try:
+        with transaction.atomic():
+            yield
+            _batch.reset(reset)
+            reset = None
+            if batch.posts:
+                posts_changed.send(sender=Post, posts=list(batch.posts.values()))
+            pagecache.bump_on_commit(*batch.versions)
+    finally:
+        if reset is not None:
+            _batch.reset(reset)

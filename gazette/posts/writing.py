@@ -1,0 +1,281 @@
+"""Writing posts and pages: the one way in for the desk, the admin, the demo,
+commands and importers.
+
+Each function saves in one transaction, renders and sanitises the body once, and
+then hands over to `effects.entry_written`, which says what follows (cache
+versions, the search index). `effects.bulk_writes()` lets an import write many
+entries with those effects done once at the end.
+"""
+
+import re
+import secrets
+from datetime import datetime, timedelta
+from urllib.parse import unquote
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from gazette.images.models import Image
+from gazette.lib.dates import validate_publish_time
+from gazette.lib.markup import IMAGE_RE, Rendered, render_markdown
+from gazette.posts.effects import bulk_writes, entry_written, seen
+from gazette.posts.models import Entry, Hashtag, OldAddress, Page, Post, Revision
+
+__all__ = [
+    "autosave",
+    "bulk_writes",
+    "make_preview_token",
+    "publish",
+    "purge_trash",
+    "remember_old_address",
+    "render_body",
+    "restore",
+    "restore_revision",
+    "revoke_preview_token",
+    "trash",
+    "unpublish",
+    "write_entry",
+    "write_image",
+]
+
+TRASH_DAYS = 30
+# Autosave keeps a new revision at most this often; between them it saves the draft
+# (or, for a published entry, updates its newest unsaved revision) in place.
+AUTOSAVE_REVISION_SECONDS = 60
+
+
+def render_body(source: str) -> Rendered:
+    """Render Markdown with links for hashtags and sizes for uploaded images."""
+    known = Image.objects.info_by_url(IMAGE_RE.findall(source))
+    return render_markdown(
+        source,
+        hashtag_url=lambda name: reverse("posts:hashtag", args=[name]),
+        image_info=known.get,
+    )
+
+
+def _stored(entry: Entry) -> Entry | None:
+    """The entry as the database has it, before this write."""
+    if entry.pk is None:
+        return None
+    return type(entry).objects.filter(pk=entry.pk).first()
+
+
+@transaction.atomic
+def write_entry(
+    entry: Entry,
+    hashtags: list[str] | None = None,
+    *,
+    author=None,
+    keep_revision: bool = True,
+) -> Entry:
+    """Save a post or page as it is set on `entry`, rendered, with a revision.
+
+    A post's hashtags become `hashtags` plus the inline ones in its body;
+    `hashtags=None` keeps the ones it has. A publish time in the future
+    schedules it. When a public entry's address changes (slug or date), the old
+    one keeps leading to it. `author` is who wrote this revision.
+    """
+    before = _stored(entry)
+    if before is not None and before.is_visible:
+        old_url = before.get_absolute_url()
+        if old_url != entry.get_absolute_url():
+            remember_old_address(old_url, entry)
+    validate_publish_time(entry.published_at)
+    rendered = render_body(entry.body)
+    entry.body_html = rendered.html
+    entry.updated_at = timezone.now()
+    if entry.status != Entry.Status.DRAFT and entry.published_at is None:
+        entry.published_at = entry.updated_at
+    if entry.status == Entry.Status.SCHEDULED and entry.published_at <= timezone.now():
+        entry.status = Entry.Status.PUBLISHED
+    if entry.status == Entry.Status.PUBLISHED and entry.published_at > entry.updated_at:
+        entry.status = Entry.Status.SCHEDULED
+    entry.save()
+    if isinstance(entry, Post):
+        if hashtags is None:
+            hashtags = [h.name for h in entry.hashtags.all()]
+        entry.hashtags.set(Hashtag.for_names(list(hashtags) + rendered.hashtags))
+    if keep_revision:
+        _keep_revision(entry, author=author)
+    entry_written(entry, seen(before) if before is not None else None)
+    return entry
+
+
+def publish(
+    entry: Entry, *, at: datetime | None = None, hashtags=None, author=None
+) -> Entry:
+    """Publish `entry` at `at` (now when None); a future time schedules it."""
+    entry.status = Entry.Status.PUBLISHED
+    entry.published_at = at or timezone.now()
+    return write_entry(entry, hashtags, author=author)
+
+
+def unpublish(entry: Entry, *, hashtags=None, author=None) -> Entry:
+    """Take `entry` back to a draft; its publish time stays as a suggestion."""
+    entry.status = Entry.Status.DRAFT
+    return write_entry(entry, hashtags, author=author)
+
+
+@transaction.atomic
+def trash(entry: Entry) -> Entry:
+    """Move `entry` to the trash: readers no longer see it; restorable for 30 days."""
+    return _set_trashed(entry, timezone.now())
+
+
+@transaction.atomic
+def restore(entry: Entry) -> Entry:
+    """Bring `entry` back from the trash, as it was."""
+    return _set_trashed(entry, None)
+
+
+def _set_trashed(entry: Entry, when: datetime | None) -> Entry:
+    before = seen(entry)
+    entry.trashed_at = when
+    entry.save(update_fields=["trashed_at"])
+    entry_written(entry, before)
+    return entry
+
+
+@transaction.atomic
+def purge_trash(now: datetime | None = None) -> tuple[int, int]:
+    """Delete for good what has been in the trash longer than TRASH_DAYS.
+
+    Returns how many posts and pages went. Called when the trash is opened and by
+    the `purge_trash` command, so that no scheduled job is needed. Trashed
+    entries are out of readers' sight already, so nothing else follows.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=TRASH_DAYS)
+    counts = []
+    for model in (Post, Page):
+        old = model.objects.filter(trashed_at__lt=cutoff)
+        counts.append(old.count())
+        if counts[-1]:
+            old.delete()
+    return counts[0], counts[1]
+
+
+def remember_old_address(path: str, entry: Entry) -> None:
+    """Keep `path` leading to `entry` after its address changed."""
+    owner = {"post": entry, "page": None}
+    if isinstance(entry, Page):
+        owner = {"post": None, "page": entry}
+    # Kept decoded, as request.path is: "/2020/05/café/", not "/2020/05/caf%C3%A9/".
+    OldAddress.objects.update_or_create(
+        path=unquote(path)[:500], defaults=owner | {"target": ""}
+    )
+
+
+def _owner(entry: Entry) -> dict:
+    return {"page": entry} if isinstance(entry, Page) else {"post": entry}
+
+
+def _keep_revision(entry: Entry, *, author=None) -> Revision:
+    """A snapshot of `entry` as it is now. Reads post.hashtags for a post."""
+    revision = Revision(
+        title=entry.title,
+        slug=entry.slug,
+        body=entry.body,
+        excerpt=getattr(entry, "excerpt", ""),
+        author=author if author and author.is_authenticated else None,
+        **_owner(entry),
+    )
+    if isinstance(entry, Post):
+        revision.hashtags = " ".join(h.name for h in entry.hashtags.all())[:1000]
+    revision.save()
+    return revision
+
+
+@transaction.atomic
+def restore_revision(revision: Revision, *, author=None) -> Entry:
+    """Bring back what `revision` holds; this is a save, so it keeps a revision too.
+
+    The revision's slug comes back only when no other post or page has taken it.
+    """
+    entry = revision.post or revision.page
+    model = type(entry)
+    entry.title = revision.title
+    entry.body = revision.body
+    if not model.objects.filter(slug=revision.slug).exclude(pk=entry.pk).exists():
+        entry.slug = revision.slug
+    hashtags = None
+    if isinstance(entry, Post):
+        entry.excerpt = revision.excerpt
+        hashtags = revision.hashtags.split()
+    return write_entry(entry, hashtags, author=author)
+
+
+def make_preview_token(post: Post) -> str:
+    """A new secret for the post's preview link; any earlier link stops working."""
+    post.preview_token = secrets.token_urlsafe(24)
+    post.save(update_fields=["preview_token"])
+    return post.preview_token
+
+
+def revoke_preview_token(post: Post) -> None:
+    post.preview_token = ""
+    post.save(update_fields=["preview_token"])
+
+
+@transaction.atomic
+def autosave(entry: Entry, *, hashtags: list[str] | None = None, author=None):
+    """Keep what the writer has typed into `entry` (already set on it, unsaved).
+
+    A draft is saved, with a revision at most every AUTOSAVE_REVISION_SECONDS. What
+    readers can see is left alone: the text goes into a revision instead, which
+    the writer can restore or publish by saving. Returns the revision kept or
+    updated, or None when the draft was saved within the window.
+    """
+    if entry.pk is None or entry.is_draft:
+        write_entry(entry, hashtags, keep_revision=False)
+        if _recent_revision(entry) is None:
+            return _keep_revision(entry, author=author)
+        return None
+    live = type(entry).objects.get(pk=entry.pk)
+    revision = _recent_revision(live)
+    # The newest revision holds earlier unsaved typing when it differs from what
+    # readers see; a revision equal to the live text is a save's, and stays.
+    if revision is None or (revision.title, revision.body) == (live.title, live.body):
+        revision = Revision(**_owner(entry))
+    revision.title, revision.slug, revision.body = entry.title, entry.slug, entry.body
+    revision.excerpt = getattr(entry, "excerpt", "")
+    revision.hashtags = " ".join(hashtags or [])[:1000]
+    revision.author = author if author and author.is_authenticated else None
+    revision.save()
+    return revision
+
+
+def _recent_revision(entry: Entry) -> Revision | None:
+    since = timezone.now() - timedelta(seconds=AUTOSAVE_REVISION_SECONDS)
+    return (
+        Revision.objects.filter(**_owner(entry), created_at__gte=since)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def write_image(image: Image, *, author=None) -> Image:
+    """Save an image's alt text, caption or credit and bring the change to the
+    posts and pages that show it.
+
+    Where a body still carries the image's Markdown as the library gave it (the
+    old alt text and caption), that Markdown is replaced by the new one; every
+    entry showing the image is rendered again (the credit comes from the image),
+    each one a save with a revision, so only those entries' pages go stale.
+    """
+    before = Image.objects.filter(pk=image.pk).first() if image.pk else None
+    image.save()
+    if before is None:
+        return image
+    old_markdown, new_markdown = before.markdown(), image.markdown()
+    url = re.escape(image.file.url)
+    showing = re.compile(rf"\]\({url}[\s)]")
+    for model in (Post, Page):
+        for entry in model.objects.filter(body__contains=image.file.url):
+            if not showing.search(entry.body):
+                continue
+            entry.body = entry.body.replace(old_markdown, new_markdown)
+            write_entry(entry, author=author)
+    return image

@@ -1,0 +1,100 @@
+"""The blog's own settings and its comment policy: one row every app may read."""
+
+import zoneinfo
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+
+from gazette.lib.dates import babel_locale
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone.")
+
+
+def validate_language(value: str) -> None:
+    from babel.core import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(value.replace("-", "_"))
+    except (ValueError, UnknownLocaleError) as error:
+        raise ValidationError(f"{value!r} is not a known language code.") from error
+
+
+class CommentPolicy(models.TextChoices):
+    """Who may comment and whether comments wait for the author's approval."""
+
+    OPEN = "open", "Anyone may comment; comments appear at once"
+    HOLD_FIRST = "hold_first", "Hold a commenter's first comment for approval"
+    HOLD_ALL = "hold_all", "Hold every comment for approval"
+    CLOSED = "closed", "Comments are closed"
+
+
+class SiteSettings(models.Model):
+    """The blog's own settings: one row, read through `SiteSettings.load()` and
+    changed through `gazette.site.writing.write_site_settings`."""
+
+    title = models.CharField(max_length=200, default="Gazette")
+    description = models.CharField(max_length=500, blank=True)
+    language = models.CharField(
+        max_length=20, default="en", validators=[validate_language]
+    )
+    time_zone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    posts_per_page = models.PositiveSmallIntegerField(default=10)
+    comment_policy = models.CharField(
+        max_length=12, choices=CommentPolicy, default=CommentPolicy.HOLD_FIRST
+    )
+    close_comments_after_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(36500)],
+        help_text="Empty: comments stay open.",
+    )
+    # The spam classifier's score (0 to 1) at or above which a comment is held,
+    # and at or above which it goes straight to the spam folder.
+    spam_hold_threshold = models.FloatField(default=0.5)
+    spam_reject_threshold = models.FloatField(default=0.9)
+    feed_full_content = models.BooleanField(
+        default=True, help_text="Feeds carry whole posts; off: only excerpts."
+    )
+
+    CACHE_KEY = "gazette:site-settings"
+
+    class Meta:
+        verbose_name = "site settings"
+        verbose_name_plural = "site settings"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+        # The row read by load() is this model's own copy; what readers see of
+        # the change is write_site_settings' business.
+        cache.delete(self.CACHE_KEY)
+
+    @classmethod
+    def load(cls) -> "SiteSettings":
+        """The settings row, from the cache when it is there (one query otherwise)."""
+        site = cache.get(cls.CACHE_KEY)
+        if site is None:
+            site, _ = cls.objects.get_or_create(pk=1)
+            cache.set(cls.CACHE_KEY, site, 300)
+        return site
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+    @property
+    def html_lang(self) -> str:
+        return str(babel_locale(self.language)).replace("_", "-")
