@@ -41,15 +41,14 @@ class EntryQuerySet(models.QuerySet):
         """
         return self.public().filter(published_at__lte=timezone.now())
 
+    def scheduled_times(self):
+        """The times at which scheduled entries go out."""
+        future = self.public().filter(published_at__gt=timezone.now())
+        return future.order_by().values_list("published_at", flat=True)
+
     def next_scheduled_at(self) -> datetime | None:
         """When the next scheduled entry goes out, or None."""
-        return (
-            self.public()
-            .filter(published_at__gt=timezone.now())
-            .order_by("published_at")
-            .values_list("published_at", flat=True)
-            .first()
-        )
+        return self.scheduled_times().order_by("published_at").first()
 
     def slug_taken(self, slug: str) -> bool:
         return self.filter(slug=slug).exists()
@@ -116,8 +115,8 @@ def next_scheduled_at() -> datetime | None:
     found = cache.get(key)
     if found is not None and (found == "" or found > timezone.now()):
         return found or None
-    times = [m.objects.next_scheduled_at() for m in (Post, Page)]
-    when = min((t for t in times if t is not None), default=None)
+    when = Post.objects.scheduled_times().union(Page.objects.scheduled_times())
+    when = when.order_by("published_at").first()
     cache.set(key, when or "", pagecache.SECONDS)
     return when
 

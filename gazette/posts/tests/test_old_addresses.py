@@ -40,7 +40,7 @@ class OldAddressTest(BaseTestCase):
         post = self.make_post(
             "Soon gone", published_at=datetime(2020, 5, 1, tzinfo=UTC)
         )
-        remember_old_address("/2019/01/old.html", post=post)
+        remember_old_address("/2019/01/old.html", post)
         self.assertEqual(self.client.get("/2019/01/old.html").status_code, 301)
         post.status = "draft"
         write_entry(post)
@@ -50,7 +50,7 @@ class OldAddressTest(BaseTestCase):
         page = write_entry(
             Page(title="About", slug="about", status=Page.Status.PUBLISHED)
         )
-        remember_old_address("/?page_id=7", page=page)
+        remember_old_address("/?page_id=7", page)
         self.assertRedirects(
             self.client.get("/?page_id=7"), "/p/about/", status_code=301
         )

@@ -7,7 +7,7 @@ from django.utils import timezone
 from gazette.posts.models import Page, Post
 from gazette.posts.writing import write_entry
 from gazette.site.models import SiteSettings
-from gazette.test import BaseTestCase, add_comment
+from gazette.test import BaseTestCase, add_comment, without_page_cache
 
 
 class HomeTest(BaseTestCase):
@@ -76,6 +76,7 @@ class HomeTest(BaseTestCase):
         self.assertIn("About me", html)
         self.assertNotIn("Hidden", html)
 
+    @without_page_cache
     def test_the_number_of_queries_does_not_grow_with_posts(self):
         def queries_for_home() -> int:
             with CaptureQueriesContext(connection) as queries:
@@ -90,7 +91,9 @@ class HomeTest(BaseTestCase):
             post = self.make_post(f"More {n}", hashtags=("A", f"T{n}"), days_ago=n + 2)
             add_comment(post)
         self.assertEqual(queries_for_home(), few)
-        self.assertLessEqual(few, 7)
+        # Seven, and one to learn when the next scheduled post is due, asked
+        # again once a publish moved the site version on.
+        self.assertLessEqual(few, 8)
 
 
 class PostPageTest(BaseTestCase):
@@ -142,6 +145,7 @@ class PostPageTest(BaseTestCase):
         self.assertNotIn("Buy now", html)
         self.assertIn("3 comments", html)
 
+    @without_page_cache
     def test_queries_do_not_grow_with_comments(self):
         post = self.make_post(hashtags=("A", "B"))
         add_comment(post)

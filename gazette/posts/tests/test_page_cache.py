@@ -4,16 +4,18 @@ from datetime import timedelta
 from unittest import mock
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
-from django.test import override_settings
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from gazette.comments.models import Comment
 from gazette.lib import pagecache
+from gazette.posts.models import Post
 from gazette.posts.writing import write_entry
 from gazette.site.models import SiteSettings
-from gazette.test import BaseTestCase
+from gazette.site.writing import write_site_settings
+from gazette.test import BaseTestCase, add_comment, committed
 
 
 def without_form_tokens(html: bytes) -> bytes:
@@ -24,8 +26,9 @@ def form_token(html: bytes) -> bytes:
     return re.search(rb'name="token" value="([^"]*)"', html).group(1)
 
 
-@override_settings(GAZETTE_PAGE_CACHE=True)
 class PageCacheTest(BaseTestCase):
+    """The page cache is on in every test; these check how it keeps pages."""
+
     def test_a_second_visit_is_served_from_the_cache_without_queries(self):
         post = self.make_post("Cached")
         url = post.get_absolute_url()
@@ -75,43 +78,108 @@ class PageCacheTest(BaseTestCase):
         )
         self.assertEqual(int(zipped["Content-Length"]), len(zipped.content))
 
-    def test_saving_a_post_makes_every_page_fresh(self):
-        post = self.make_post("Before")
-        self.client.get("/")
+    def test_retitling_a_post_refreshes_its_page_and_the_listings_showing_it(self):
+        post = self.make_post("Before", hashtags=("Walks",))
+        other = self.make_post("Elsewhere", hashtags=("Bread",))
+        for url in ("/", post.get_absolute_url(), "/hashtag/Bread/"):
+            self.client.get(url)
         post.title = "After"
-        with self.captureOnCommitCallbacks(execute=True):
+        with committed():
             write_entry(post)
-        response = self.client.get("/")
-        self.assertEqual(response["X-Gazette-Cache"], "miss")
-        self.assertContains(response, "After")
+        home = self.client.get("/")
+        self.assertEqual(home["X-Gazette-Cache"], "miss")
+        self.assertContains(home, "After")
+        self.assertContains(self.client.get(post.get_absolute_url()), "After")
+        # Only its text changed: a listing that does not show it stays.
+        self.assertEqual(self.client.get("/hashtag/Bread/")["X-Gazette-Cache"], "hit")
+        self.assertEqual(other.title, "Elsewhere")
 
     def test_changing_site_settings_makes_pages_fresh(self):
         self.make_post()
         self.client.get("/")
         site = SiteSettings.load()
         site.title = "A new name"
-        with self.captureOnCommitCallbacks(execute=True):
-            site.save()
+        with committed():
+            write_site_settings(site)
         self.assertContains(self.client.get("/"), "A new name")
 
-    def test_a_comment_version_touches_only_its_post_and_the_listings(self):
-        post = self.make_post("Talked about")
-        other = self.make_post("Quiet")
-        for url in ("/", post.get_absolute_url(), other.get_absolute_url()):
+    def test_a_comment_refreshes_its_post_and_the_listings_showing_it_only(self):
+        post = self.make_post("Talked about", hashtags=("Walks",))
+        other = self.make_post("Quiet", hashtags=("Bread",))
+        urls = ("/", "/hashtag/Bread/", post.get_absolute_url())
+        for url in (*urls, other.get_absolute_url()):
             self.client.get(url)
-        Comment.objects.create(
-            post=post,
-            author_name="Ann",
-            body="Hi",
-            body_html="<p>Hi</p>",
-            status="approved",
-        )
-        pagecache.bump("comments", f"comments:{post.pk}")
+        add_comment(post, "Ann", "Hi")
         self.assertContains(self.client.get(post.get_absolute_url()), "1 comment")
         self.assertContains(self.client.get("/"), "1 comment")
-        self.assertEqual(
-            self.client.get(other.get_absolute_url())["X-Gazette-Cache"], "hit"
+        for url in ("/hashtag/Bread/", other.get_absolute_url()):
+            self.assertEqual(self.client.get(url)["X-Gazette-Cache"], "hit", url)
+
+    def test_a_comment_approved_in_the_desk_or_the_admin_shows_at_once(self):
+        post = self.make_post("Waiting")
+        url = post.get_absolute_url()
+        first = add_comment(post, "Hal", "First of two.", status="held")
+        second = add_comment(post, "Ida", "Second of two.", status="held")
+        reader = Client()
+        self.assertNotContains(reader.get(url), "First of two.")
+        self.assertEqual(reader.get(url)["X-Gazette-Cache"], "hit")
+
+        self.client.force_login(self.alice)
+        self.client.post("/desk/comments/?status=held", {"only": f"approve:{first.pk}"})
+        self.assertContains(reader.get(url), "First of two.")
+
+        root = get_user_model().objects.create_superuser("root", "", "pw")
+        self.client.force_login(root)
+        self.client.post(
+            "/admin/comments/comment/",
+            {"action": "moderate_approve", "_selected_action": [second.pk]},
         )
+        page = reader.get(url)
+        self.assertContains(page, "Second of two.")
+        self.assertContains(page, "2 comments")
+        self.assertEqual(reader.get(url)["X-Gazette-Cache"], "hit")
+
+    def test_a_draft_autosaving_leaves_readers_pages_cached_until_it_is_published(
+        self,
+    ):
+        live = self.make_post("Already out")
+        reader = Client()
+        pages = ("/", live.get_absolute_url(), "/2026/")
+        self.client.force_login(self.alice)
+        form = {"title": "Work in progress", "slug": "", "slug_auto": "True",
+                "body": "First lines.", "hashtags": "", "excerpt": "",
+                "published_at": "", "comment_policy": "", "draft_key": "k1"}  # fmt: skip
+        self.client.post("/desk/posts/autosave/", form)
+        for url in pages:
+            reader.get(url)
+        for n in range(3):
+            answer = self.client.post("/desk/posts/autosave/", form | {"body": f"{n}"})
+            self.assertEqual(answer.status_code, 200)
+            for url in pages:
+                self.assertEqual(reader.get(url)["X-Gazette-Cache"], "hit", url)
+
+        draft = Post.objects.get(title="Work in progress")
+        self.client.post(f"/desk/posts/{draft.pk}/", form | {"action": "publish"})
+        for url in pages[:2]:
+            first = reader.get(url)
+            self.assertEqual(first["X-Gazette-Cache"], "miss", url)
+            self.assertEqual(reader.get(url)["X-Gazette-Cache"], "hit", url)
+        self.assertContains(reader.get("/"), "Work in progress")
+
+    def test_a_stale_entry_written_while_a_save_commits_is_not_served(self):
+        post = self.make_post("Racing")
+        self.client.get(post.get_absolute_url())
+        post.title = "Raced"
+        # The save has not committed yet: readers still get the old page...
+        with self.captureOnCommitCallbacks(execute=False) as pending:
+            write_entry(post)
+        self.assertEqual(
+            self.client.get(post.get_absolute_url())["X-Gazette-Cache"], "hit"
+        )
+        # ...and the bump at commit makes that page stale.
+        for callback in pending:
+            callback()
+        self.assertContains(self.client.get(post.get_absolute_url()), "Raced")
 
     def test_signed_in_people_and_readers_with_a_session_get_fresh_pages(self):
         post = self.make_post()
@@ -142,7 +210,8 @@ class PageCacheTest(BaseTestCase):
 
         later = timezone.now() + timedelta(minutes=2)
         with mock.patch("django.utils.timezone.now", return_value=later):
-            self.assertEqual(pagecache.seconds_to_live(), pagecache.SECONDS)
+            self.assertContains(self.client.get("/"), "Later")
+        self.assertEqual(pagecache.seconds_to_live(None), pagecache.SECONDS)
 
     def test_the_sidebar_is_counted_once_per_content_version(self):
         self.make_post("One", hashtags=("Bread",))
@@ -155,7 +224,5 @@ class PageCacheTest(BaseTestCase):
                 for q in queries.captured_queries
             )
         )
-        post = self.make_post("Two", hashtags=("Oven",))
-        with self.captureOnCommitCallbacks(execute=True):
-            write_entry(post)
+        self.make_post("Two", hashtags=("Oven",))
         self.assertContains(self.client.get("/"), "#Oven")
