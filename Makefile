@@ -75,3 +75,4 @@ fmt: $(VENV)/.dev
 check: $(VENV)/.dev
 	GAZETTE_TESTING=1 $(BIN)/gazette check --fail-level WARNING
 	GAZETTE_TESTING=1 $(BIN)/gazette makemigrations --check --dry-run
+	GAZETTE_TESTING=1 $(BIN)/mypy

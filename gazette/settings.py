@@ -6,6 +6,7 @@ import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -171,6 +172,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache is shared by every worker: Redis when several machines serve the blog,
 # otherwise files under var/cache, which all the processes on one machine see.
+CACHES: dict[str, dict[str, Any]]
 if redis_url := os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {

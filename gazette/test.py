@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client, TestCase, override_settings
@@ -37,7 +37,7 @@ def committed():
         while len(connection.run_on_commit) > start:
             pending = connection.run_on_commit[start:]
             del connection.run_on_commit[start:]
-            for _, callback, _ in pending:
+            for _, callback, *_ in pending:
                 callback()
 
 
@@ -82,6 +82,10 @@ class BaseTestCase(TestCase):
     account that tests make whatever they need."""
 
     client_class = CommittingClient
+    alice: User
+    bob: User
+    carol: User
+    dave: User
 
     @classmethod
     def setUpTestData(cls):

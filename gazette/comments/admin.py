@@ -5,6 +5,7 @@ from gazette.comments.moderation import edit_comment, moderate
 
 
 def _action(name: str, label: str):
+    @admin.action(description=label)
     def act(modeladmin, request, queryset):
         count = moderate(
             queryset.select_related("post"),
@@ -15,7 +16,6 @@ def _action(name: str, label: str):
         modeladmin.message_user(request, f"{count} comment(s): {label.lower()}.")
 
     act.__name__ = f"moderate_{name}"
-    act.short_description = label
     return act
 
 

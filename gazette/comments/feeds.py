@@ -100,25 +100,30 @@ class PostCommentsFeed(CommentsFeed):
         post = get_object_or_404(Post.objects.visible(), pk=pk)
         return Subject(request, request.site, post=post)
 
+    @staticmethod
+    def _post(obj: Subject) -> Post:
+        assert obj.post is not None  # get_object gives every Subject one
+        return obj.post
+
     def url_args(self, obj: Subject) -> list:
-        return [obj.post.pk]
+        return [self._post(obj).pk]
 
     def comments(self, obj: Subject):
         return super().comments(obj).filter(post=obj.post)
 
     def version_rows(self, obj: Subject) -> list[tuple]:
-        return [(obj.post.updated_at,), *super().version_rows(obj)]
+        return [(self._post(obj).updated_at,), *super().version_rows(obj)]
 
     def title(self, obj: Subject) -> str:
-        return xml_text(f"Comments on “{obj.post.title}” · {obj.site.title}")
+        return xml_text(f"Comments on “{self._post(obj).title}” · {obj.site.title}")
 
     def subtitle(self, obj: Subject) -> str:
-        return xml_text(f"Comments on “{obj.post.title}”")
+        return xml_text(f"Comments on “{self._post(obj).title}”")
 
     description = subtitle
 
     def link(self, obj: Subject) -> str:
-        return obj.post.get_absolute_url() + "#comments"
+        return self._post(obj).get_absolute_url() + "#comments"
 
 
 class PostCommentsAtomFeed(PostCommentsFeed):

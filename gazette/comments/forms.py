@@ -64,6 +64,7 @@ class CommentForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Django's clean() returns cleaned_data
         if self.user is not None and self.user.is_authenticated:
             data["author_name"] = (
                 self.user.get_full_name() or self.user.get_username()
@@ -93,6 +94,7 @@ class BlockRuleForm(forms.ModelForm):
         from django.core.validators import validate_email
 
         data = super().clean()
+        assert data is not None  # Django's clean() returns cleaned_data
         kind, value = data.get("kind"), (data.get("value") or "").strip()
         if not kind or not value:
             return data

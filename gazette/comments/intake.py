@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
@@ -31,6 +32,9 @@ from gazette.posts.models import Post
 from gazette.site import roles
 from gazette.site.models import CommentPolicy, SiteSettings
 from gazette.site.policy import comments_open, effective_policy
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 class Source(StrEnum):
@@ -49,7 +53,8 @@ class CommentDraft:
     email: str = ""
     url: str = ""
     parent_id: int | None = None
-    user: object = None  # a signed-in account comments as itself
+    # A signed-in account comments as itself.
+    user: "User | AnonymousUser | None" = None
     ip: str | None = None
     user_agent: str = ""
     wants_replies: bool = False
@@ -106,7 +111,11 @@ def receive_comment(
             "post your text as a new comment instead."
         )
     comment = _comment(post, draft)
-    if source == Source.DESK and roles.can_use_desk(draft.user):
+    if (
+        source == Source.DESK
+        and draft.user is not None
+        and roles.can_use_desk(draft.user)
+    ):
         # The blog's own people are known; their comments appear at once.
         comment.status = Comment.Status.APPROVED
     else:
@@ -134,7 +143,9 @@ def receive_comment(
 
 
 def _comment(post: Post, draft: CommentDraft, status: str | None = None) -> Comment:
-    user = draft.user if getattr(draft.user, "is_authenticated", False) else None
+    user = (
+        draft.user if draft.user is not None and draft.user.is_authenticated else None
+    )
     comment = Comment(
         post=post,
         parent_id=draft.parent_id,

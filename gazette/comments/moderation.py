@@ -72,6 +72,7 @@ def _apply(comment: Comment, action: str) -> bool:
         Comment.objects.filter(parent_id=comment.pk).update(parent_id=row[0])
         Comment.objects.filter(pk=comment.pk).delete()
         return True
+    new_status: str  # a Status, or the comment's own when it stays
     new_status, label = {
         "approve": (Comment.Status.APPROVED, Comment.Label.HAM),
         "spam": (Comment.Status.SPAM, Comment.Label.SPAM),

@@ -1,13 +1,17 @@
 """Arranging approved comments into threads for the post page."""
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gazette.comments.models import Comment
 
 MAX_DEPTH = 3  # replies deeper than this are shown flat at the last level
 
 
 @dataclass
 class Thread:
-    comment: object
+    comment: "Comment"
     replies: list["Thread"] = field(default_factory=list)
 
 

@@ -7,7 +7,7 @@ the time the form stayed open) and then hands the comment to
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,6 +21,7 @@ from gazette.lib.http import client_ip
 from gazette.lib.pagecache import fill_on_each_visit
 from gazette.posts.models import Post
 from gazette.site import roles
+from gazette.site.middleware import site_of
 from gazette.site.policy import comments_open
 
 OWN_SESSION_KEY = "gazette_own_comments"
@@ -50,7 +51,7 @@ def comment_context(
     if own:
         shown |= Q(pk__in=own, status__in=[Comment.Status.HELD, Comment.Status.SPAM])
     comments = list(post.comments.filter(shown).select_related("user"))
-    is_open = comments_open(post, request.site)
+    is_open = comments_open(post, site_of(request))
     reply_to = None
     if form is None and is_open:
         reply_to = _reply_target(request, comments, own)
@@ -128,7 +129,7 @@ def _post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
             post,
             draft,
             source,
-            site=request.site,
+            site=site_of(request),
             own_ids=own_comment_ids(request),
             site_url=request.build_absolute_uri("/").rstrip("/"),
         )
@@ -152,6 +153,7 @@ def _form_again(
     except spam.Refused:
         keep = False
     if not keep:
+        assert isinstance(form.data, QueryDict)  # the form is bound to request.POST
         form.data = form.data.copy()
         form.data["token"] = spam.make_form_token(post.pk)
     # The page's {% comment_section %} shows this form and error.

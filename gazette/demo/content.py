@@ -237,6 +237,7 @@ def _create() -> dict[str, int]:
         created["pages"] += 1
 
     post = posts["ridge-walk"]
+    assert post.published_at is not None  # the demo's posts are published
     made: dict[str, Comment] = {}
     for key, parent, name, body, minutes in COMMENTS:
         comment = Comment.objects.filter(import_ref=f"demo:comment:{key}").first()

@@ -26,7 +26,7 @@ def hills_at_dawn(width: int = 1800, height: int = 1100) -> bytes:
     for i, colour in enumerate(layers):
         base = height * (0.55 + i * 0.1)
         phase, amplitude = rng.uniform(0, 6), height * (0.05 + i * 0.015)
-        points = [(0, height)]
+        points: list[tuple[float, float]] = [(0, height)]
         for x in range(0, width + 20, 20):
             y = base - amplitude * math.sin(x / width * (2.5 + i) + phase)
             points.append((x, y))
@@ -48,7 +48,7 @@ def night_sky(width: int = 1600, height: int = 1000) -> bytes:
         draw.ellipse(
             [x, y, x + size, y + size], fill=(shade, shade, min(255, shade + 20))
         )
-    points = [(0, height)]
+    points: list[tuple[float, float]] = [(0, height)]
     for x in range(0, width + 16, 16):
         points.append(
             (x, height * 0.82 - 40 * math.sin(x / 210) - 25 * math.sin(x / 77))

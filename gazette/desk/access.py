@@ -75,7 +75,7 @@ def editable_post(request: HttpRequest, pk: int, *, trashed: bool = False) -> Po
 
 def may_change(user, post: Post) -> bool:
     """Changing what readers see is publishing: contributors keep to drafts."""
-    return roles.can_publish(user) or post.status == Post.Status.DRAFT
+    return roles.can_publish(user) or post.is_draft
 
 
 def editable_page(request: HttpRequest, pk: int, *, trashed: bool = False) -> Page:

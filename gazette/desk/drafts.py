@@ -18,7 +18,14 @@ from gazette.site.models import CommentPolicy
 
 STASH_KEY = "desk:unsaved"
 NEW_DRAFTS_KEY = "desk:new-drafts"
-FIELDS = ("title", "slug", "body", "excerpt", "hashtags", "published_at")
+FIELDS: tuple[str, ...] = (
+    "title",
+    "slug",
+    "body",
+    "excerpt",
+    "hashtags",
+    "published_at",
+)
 FIELDS += ("comment_policy", "position", "draft_key")
 
 
@@ -50,7 +57,7 @@ def apply_leniently(item: Post | Page, data) -> list[str]:
             validators=[validate_publish_time],
         )
         item.published_at = field.clean(_text(data, "published_at")) or (
-            item.published_at if item.status != Post.Status.DRAFT else None
+            None if item.is_draft else item.published_at
         )
     except forms.ValidationError:
         pass

@@ -22,7 +22,8 @@ PUBLISH_TIME_WIDGET = forms.DateTimeInput(
 
 def split_hashtags(value: str) -> tuple[list[str], list[str]]:
     """Names in a "Walking, #Hills" string, and the words that are not hashtags."""
-    names, bad = [], []
+    names: list[str] = []
+    bad: list[str] = []
     for word in re.split(r"[\s,]+", value.strip()):
         if not word:
             continue
@@ -47,7 +48,8 @@ class _WritingForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if "slug" in self._errors:
+        assert data is not None  # Django's clean() returns cleaned_data
+        if "slug" in self.errors:
             return data
         slug = data.get("slug") or ""
         if data.get("slug_auto") or not slug:
@@ -84,7 +86,9 @@ class PostForm(_WritingForm):
             f"In the blog's time zone, {timezone.get_current_timezone_name()}. "
             "Empty: the moment you publish. A future time schedules the post."
         )
-        self.fields["comment_policy"].choices = [
+        policy = self.fields["comment_policy"]
+        assert isinstance(policy, forms.ChoiceField)  # the model field has choices
+        policy.choices = [
             ("", "The blog's policy"),
             *CommentPolicy.choices,
         ]
@@ -144,6 +148,7 @@ class SiteSettingsForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Django's clean() returns cleaned_data
         hold = data.get("spam_hold_threshold")
         reject = data.get("spam_reject_threshold")
         for name in ("spam_hold_threshold", "spam_reject_threshold"):
@@ -177,4 +182,4 @@ class NewPersonForm(UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
-        fields = ["username", "email", "first_name", "last_name"]
+        fields = ("username", "email", "first_name", "last_name")

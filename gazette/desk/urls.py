@@ -3,6 +3,7 @@ from django.urls import include, path
 from gazette.desk.views import (
     auth,
     comments,
+    editor,
     images,
     pages,
     people,
@@ -12,25 +13,28 @@ from gazette.desk.views import (
     trash,
 )
 
+POST, PAGE = {"kind": posts.POST}, {"kind": pages.PAGE}
+
 app_name = "desk"
 desk_patterns = [
     path("", posts.post_list, name="posts"),
     path("sign-in/", auth.sign_in, name="sign_in"),
     path("sign-out/", auth.sign_out, name="sign_out"),
-    path("posts/new/", posts.post_new, name="post_new"),
-    path("posts/autosave/", posts.post_autosave, name="post_autosave"),
-    path("posts/<int:pk>/", posts.post_edit, name="post_edit"),
-    path("posts/<int:pk>/autosave/", posts.post_autosave, name="post_autosave"),
+    # Posts and pages share the editor; the kind says what differs.
+    path("posts/new/", editor.new_entry, POST, name="post_new"),
+    path("posts/autosave/", editor.autosave_entry, POST, name="post_autosave"),
+    path("posts/<int:pk>/", editor.edit_entry, POST, name="post_edit"),
+    path("posts/<int:pk>/autosave/", editor.autosave_entry, POST, name="post_autosave"),
     path("posts/<int:pk>/revisions/", revisions.post_revisions, name="post_revisions"),
     path("posts/<int:pk>/preview-link/", posts.preview_link, name="preview_link"),
     path("posts/<int:pk>/trash/", posts.post_trash, name="post_trash"),
     path("preview/", posts.render_preview, name="render_preview"),
     path("revisions/<int:pk>/restore/", revisions.restore, name="restore"),
     path("pages/", pages.page_list, name="pages"),
-    path("pages/new/", pages.page_new, name="page_new"),
-    path("pages/autosave/", pages.page_autosave, name="page_autosave"),
-    path("pages/<int:pk>/", pages.page_edit, name="page_edit"),
-    path("pages/<int:pk>/autosave/", pages.page_autosave, name="page_autosave"),
+    path("pages/new/", editor.new_entry, PAGE, name="page_new"),
+    path("pages/autosave/", editor.autosave_entry, PAGE, name="page_autosave"),
+    path("pages/<int:pk>/", editor.edit_entry, PAGE, name="page_edit"),
+    path("pages/<int:pk>/autosave/", editor.autosave_entry, PAGE, name="page_autosave"),
     path("pages/<int:pk>/revisions/", revisions.page_revisions, name="page_revisions"),
     path("pages/<int:pk>/trash/", pages.page_trash, name="page_trash"),
     path("comments/", comments.queue, name="comments"),

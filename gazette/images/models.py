@@ -7,7 +7,7 @@ from django.utils import timezone
 from gazette.lib.markup import ImageInfo
 
 
-class ImageQuerySet(models.QuerySet):
+class ImageQuerySet(models.QuerySet["Image"]):
     def info_by_url(self, urls: list[str]) -> dict[str, ImageInfo]:
         """What the Markdown renderer needs to know of the uploaded images at `urls`."""
         prefix = settings.MEDIA_URL
@@ -44,7 +44,7 @@ class Image(models.Model):
         ordering = ["-uploaded_at"]
 
     def __str__(self) -> str:
-        return self.caption or self.alt_text or self.file.name
+        return self.caption or self.alt_text or self.file.name or ""
 
     def srcset(self, image_format: str | None = None) -> str:
         """`srcset` for the renditions of one format (the original's by default)."""
@@ -60,7 +60,7 @@ class Image(models.Model):
 
     @property
     def original_format(self) -> str:
-        suffix = PurePosixPath(self.file.name).suffix.lower()
+        suffix = PurePosixPath(self.file.name or "").suffix.lower()
         return {".png": "png", ".gif": "gif", ".webp": "webp"}.get(suffix, "jpeg")
 
     def info(self) -> ImageInfo:

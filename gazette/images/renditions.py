@@ -19,6 +19,7 @@ def make_renditions(image) -> list[dict]:
     re-encoding an animation frame by frame is not worth it for a thumbnail.
     """
     image.file.open("rb")
+    source: PILImage.Image  # the opened file, then its transposed, converted copy
     try:
         with PILImage.open(image.file) as source:
             source = ImageOps.exif_transpose(source)

@@ -49,6 +49,7 @@ def clean_upload(file) -> ContentFile:
             file.seek(0)
             with PILImage.open(file, formats=list(ALLOWED_FORMATS)) as probe:
                 image_format = probe.format
+                assert image_format is not None  # one of `formats`, once opened
                 _check_pixels(probe.width, probe.height)
                 probe.verify()
             file.seek(0)

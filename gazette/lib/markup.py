@@ -169,19 +169,20 @@ def _figures(state) -> None:
     i = 0
     while i < len(tokens):
         token = tokens[i]
+        children = (tokens[i + 1].children or []) if i + 1 < len(tokens) else []
         is_lone_image = (
             token.type == "paragraph_open"
             and i + 2 < len(tokens)
             and tokens[i + 1].type == "inline"
             and tokens[i + 2].type == "paragraph_close"
-            and len(tokens[i + 1].children or []) == 1
-            and tokens[i + 1].children[0].type == "image"
+            and len(children) == 1
+            and children[0].type == "image"
         )
         if not is_lone_image:
             out.append(token)
             i += 1
             continue
-        image = tokens[i + 1].children[0]
+        image = children[0]
         out.append(Token("figure_open", "figure", 1, block=True, level=token.level))
         out.append(tokens[i + 1])
         caption = image.attrGet("title")

@@ -124,14 +124,15 @@ def bulk_writes() -> Iterator[None]:
         return
     batch = _Batch()
     reset = _batch.set(batch)
+    still_set = True
     try:
         with transaction.atomic():
             yield
             _batch.reset(reset)
-            reset = None
+            still_set = False
             if batch.posts:
                 posts_changed.send(sender=Post, posts=list(batch.posts.values()))
             pagecache.bump_on_commit(*batch.versions)
     finally:
-        if reset is not None:
+        if still_set:
             _batch.reset(reset)

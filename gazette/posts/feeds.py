@@ -91,6 +91,7 @@ class GazetteFeed(Feed):
             subject = self.get_object(request, *args, **kwargs)
         except ObjectDoesNotExist as error:
             raise Http404("No such feed.") from error
+        assert subject is not None  # every feed's get_object returns a Subject
         etag, last_modified = self.validators(subject)
         headers = HttpResponse()
         headers["ETag"] = etag
@@ -231,22 +232,27 @@ class HashtagFeed(PostsFeed):
         hashtag = Hashtag.objects.get(key=Hashtag.make_key(name))
         return Subject(request, request.site, hashtag=hashtag)
 
+    @staticmethod
+    def _hashtag(obj: Subject) -> Hashtag:
+        assert obj.hashtag is not None  # get_object gives every Subject one
+        return obj.hashtag
+
     def url_args(self, obj: Subject) -> list:
-        return [obj.hashtag.name]
+        return [self._hashtag(obj).name]
 
     def posts(self, obj: Subject):
         return super().posts(obj).filter(hashtags=obj.hashtag)
 
     def title(self, obj: Subject) -> str:
-        return xml_text(f"#{obj.hashtag.name} · {obj.site.title}")
+        return xml_text(f"#{self._hashtag(obj).name} · {obj.site.title}")
 
     def subtitle(self, obj: Subject) -> str:
-        return xml_text(f"Posts tagged #{obj.hashtag.name}")
+        return xml_text(f"Posts tagged #{self._hashtag(obj).name}")
 
     description = subtitle
 
     def link(self, obj: Subject) -> str:
-        return obj.hashtag.get_absolute_url()
+        return self._hashtag(obj).get_absolute_url()
 
 
 class HashtagAtomFeed(HashtagFeed):

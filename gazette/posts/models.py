@@ -7,6 +7,7 @@ Everything is written through `gazette.posts.writing`, never saved directly.
 """
 
 from datetime import datetime
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -41,10 +42,13 @@ class EntryQuerySet(models.QuerySet):
         """
         return self.public().filter(published_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Public, but not yet: readers see these from their time on."""
+        return self.public().filter(published_at__gt=timezone.now())
+
     def scheduled_times(self):
         """The times at which scheduled entries go out."""
-        future = self.public().filter(published_at__gt=timezone.now())
-        return future.order_by().values_list("published_at", flat=True)
+        return self.scheduled().order_by().values_list("published_at", flat=True)
 
     def next_scheduled_at(self) -> datetime | None:
         """When the next scheduled entry goes out, or None."""
@@ -84,6 +88,9 @@ class Entry(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        raise NotImplementedError  # Post and Page each have their address
+
     @property
     def is_public(self) -> bool:
         """Published now or scheduled for later, and not in the trash."""
@@ -96,7 +103,11 @@ class Entry(models.Model):
     @property
     def is_visible(self) -> bool:
         """EntryQuerySet.visible() for this one row."""
-        return self.is_public and self.published_at <= timezone.now()
+        return (
+            self.is_public
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
 
     @property
     def is_draft(self) -> bool:
@@ -200,7 +211,7 @@ class Post(Entry):
     # A secret for the shareable preview link; emptied to revoke it.
     preview_token = models.CharField(max_length=64, blank=True, db_index=True)
 
-    objects = PostQuerySet.as_manager()
+    objects: ClassVar = PostQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-id"]

@@ -43,6 +43,7 @@ def blog_posting(post: Post, request: HttpRequest) -> dict:
     url = request.build_absolute_uri(post.get_absolute_url())
     home = request.build_absolute_uri(reverse("posts:home"))
     author = post.author.get_full_name() or post.author.get_username()
+    assert post.published_at is not None  # only visible posts are shown
     data = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",

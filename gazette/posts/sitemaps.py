@@ -1,5 +1,8 @@
 """What search engines read: the sitemaps and robots.txt."""
 
+from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, Q
 from django.http import HttpRequest, HttpResponse
@@ -7,6 +10,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from gazette.posts.models import Hashtag, Page, Post
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _Changes(TypedDict):
+    saved: datetime
+    shown: datetime
 
 
 def _latest_change(posts) -> object:
@@ -26,6 +37,7 @@ class PostSitemap(Sitemap):
         )
 
     def lastmod(self, post: Post):
+        assert post.published_at is not None  # items() are visible posts
         return max(post.updated_at, post.published_at)
 
     def get_latest_lastmod(self):
@@ -57,7 +69,7 @@ class HashtagSitemap(Sitemap):
             .order_by("key")
         )
 
-    def lastmod(self, hashtag: Hashtag):
+    def lastmod(self, hashtag: "WithAnnotations[Hashtag, _Changes]"):
         return max(hashtag.saved, hashtag.shown)
 
     def get_latest_lastmod(self):

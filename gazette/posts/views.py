@@ -13,6 +13,7 @@ from django.utils import timezone
 from gazette.lib import dates, pagecache
 from gazette.lib.pagecache import LISTINGS, cache_page_for_readers
 from gazette.posts.models import Hashtag, Page, Post, next_scheduled_at
+from gazette.site.middleware import site_of
 
 
 def _page_of(request: HttpRequest, queryset, per_page: int):
@@ -41,7 +42,7 @@ def _listing(request: HttpRequest, queryset, template: str, context: dict):
     newest_first = queryset.order_by("-published_at", "-id").values_list(
         "pk", flat=True
     )
-    page = _page_of(request, newest_first, request.site.posts_per_page)
+    page = _page_of(request, newest_first, site_of(request).posts_per_page)
     shown = list(page.object_list)
     # Each post's title, excerpt and comment count come with its own version.
     pagecache.depends_on(request, *(pagecache.post_version(pk) for pk in shown))

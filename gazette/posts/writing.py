@@ -63,13 +63,13 @@ def _stored(entry: Entry) -> Entry | None:
 
 
 @transaction.atomic
-def write_entry(
-    entry: Entry,
+def write_entry[E: Entry](
+    entry: E,
     hashtags: list[str] | None = None,
     *,
     author=None,
     keep_revision: bool = True,
-) -> Entry:
+) -> E:
     """Save a post or page as it is set on `entry`, rendered, with a revision.
 
     A post's hashtags become `hashtags` plus the inline ones in its body;
@@ -78,6 +78,8 @@ def write_entry(
     one keeps leading to it. `author` is who wrote this revision.
     """
     before = _stored(entry)
+    # Read now: the hashtags are the stored row's and change with the save.
+    was_seen = seen(before) if before is not None else None
     if before is not None and before.is_visible:
         old_url = before.get_absolute_url()
         if old_url != entry.get_absolute_url():
@@ -88,9 +90,11 @@ def write_entry(
     entry.updated_at = timezone.now()
     if entry.status != Entry.Status.DRAFT and entry.published_at is None:
         entry.published_at = entry.updated_at
-    if entry.status == Entry.Status.SCHEDULED and entry.published_at <= timezone.now():
+    # Not a draft, so published_at is set by now.
+    when = entry.published_at
+    if entry.status == Entry.Status.SCHEDULED and when and when <= timezone.now():
         entry.status = Entry.Status.PUBLISHED
-    if entry.status == Entry.Status.PUBLISHED and entry.published_at > entry.updated_at:
+    if entry.status == Entry.Status.PUBLISHED and when and when > entry.updated_at:
         entry.status = Entry.Status.SCHEDULED
     entry.save()
     if isinstance(entry, Post):
@@ -99,7 +103,7 @@ def write_entry(
         entry.hashtags.set(Hashtag.for_names(list(hashtags) + rendered.hashtags))
     if keep_revision:
         _keep_revision(entry, author=author)
-    entry_written(entry, seen(before) if before is not None else None)
+    entry_written(entry, was_seen)
     return entry
 
 
@@ -194,6 +198,7 @@ def restore_revision(revision: Revision, *, author=None) -> Entry:
     The revision's slug comes back only when no other post or page has taken it.
     """
     entry = revision.post or revision.page
+    assert entry is not None  # a revision belongs to a post or a page
     model = type(entry)
     entry.title = revision.title
     entry.body = revision.body

@@ -12,6 +12,7 @@ the text and only then turns them into <mark> elements.
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -235,7 +236,7 @@ class PostgresBackend:
 
     def __init__(self, using: str = "default"):
         self.using = using
-        self._config = None
+        self._config: str | None = None
 
     def config(self) -> str:
         """The text search configuration for the blog's language."""
@@ -309,7 +310,7 @@ class PostgresBackend:
         # A post may match one word in its title and another in its body, so the
         # highlighting marks any of them, where the search needed all.
         marks = self.ts_query(query, any_part=True)
-        options = {
+        options: dict[str, Any] = {
             "config": self.config(),
             "start_sel": MARK_START,
             "stop_sel": MARK_END,

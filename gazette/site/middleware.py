@@ -1,3 +1,4 @@
+from django.http import HttpRequest
 from django.utils import timezone, translation
 
 from gazette.site.models import SiteSettings
@@ -21,3 +22,9 @@ class SiteTimeZoneMiddleware:
         finally:
             timezone.deactivate()
             translation.deactivate()
+
+
+def site_of(request: HttpRequest) -> SiteSettings:
+    """The SiteSettings row that SiteTimeZoneMiddleware put on `request`."""
+    # django-stubs declares request.site as django.contrib.sites' Site.
+    return request.site  # type: ignore[return-value]

@@ -8,14 +8,22 @@ Roles are Django groups, made by this app's migration. Every permission check on
 the server goes through these functions, never through templates alone.
 """
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 
 ADMINS = "Admins"
 AUTHORS = "Authors"
 CONTRIBUTORS = "Contributors"
 ROLE_GROUPS = (ADMINS, AUTHORS, CONTRIBUTORS)
 
-User = AbstractBaseUser | AnonymousUser
+User = AbstractUser | AnonymousUser
+
+# Where role_of keeps a user's group names for the rest of the request.
+_GROUPS_CACHE = "_gazette_groups"
+
+
+def remember_groups(user: User, names: set[str]) -> None:
+    """Give role_of `user`'s group names, so that it does not query them."""
+    setattr(user, _GROUPS_CACHE, names)
 
 
 def role_of(user: User) -> str | None:
@@ -25,14 +33,16 @@ def role_of(user: User) -> str | None:
         return None
     if user.is_superuser:
         return "admin"
-    if not hasattr(user, "_gazette_groups"):
-        user._gazette_groups = set(user.groups.values_list("name", flat=True))
+    names: set[str] | None = getattr(user, _GROUPS_CACHE, None)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
+        remember_groups(user, names)
     for group, role in (
         (ADMINS, "admin"),
         (AUTHORS, "author"),
         (CONTRIBUTORS, "contributor"),
     ):
-        if group in user._gazette_groups:
+        if group in names:
             return role
     return None
 

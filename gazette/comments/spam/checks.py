@@ -171,7 +171,7 @@ def block_reasons(
     for rule in rules:
         value = rule.value.casefold()
         if rule.kind == BlockRule.Kind.WORD:
-            hit = re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text)
+            hit = re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text) is not None
         elif rule.kind == BlockRule.Kind.EMAIL:
             hit = email.casefold() == value
         elif rule.kind == BlockRule.Kind.DOMAIN:
@@ -184,9 +184,9 @@ def block_reasons(
 
 
 def _in_network(ip: str | None, network: str) -> bool:
+    if not ip:
+        return False
     try:
-        return bool(ip) and ipaddress.ip_address(ip) in ipaddress.ip_network(
-            network, strict=False
-        )
+        return ipaddress.ip_address(ip) in ipaddress.ip_network(network, strict=False)
     except ValueError:
         return False

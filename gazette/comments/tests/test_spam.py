@@ -1,4 +1,5 @@
 import urllib.error
+from typing import Any
 from unittest import mock
 
 from django.test import override_settings
@@ -93,7 +94,7 @@ class BlockListTest(CommentsTestCase):
         BlockRule.objects.create(kind="ip", value="203.0.113.0/24")
         BlockRule.objects.create(kind="email", value="pest@example.com")
         BlockRule.objects.create(kind="domain", value="junk.example")
-        cases = [
+        cases: list[tuple[dict[str, Any], str, str]] = [
             ({"body": "I love tangerine dream records."}, "198.51.100.9", "Tangerine"),
             ({"body": "Just a note."}, "203.0.113.40", "203.0.113.0/24"),
             ({"author_email": "PEST@example.com"}, "198.51.100.9", "pest@example.com"),
@@ -147,6 +148,7 @@ class ClassifierTest(CommentsTestCase):
         )
         ham, spam = Comment.objects.order_by("id")
         self.assertEqual(ham.status, Comment.Status.APPROVED)
+        assert ham.spam_score is not None and spam.spam_score is not None
         self.assertLess(ham.spam_score, 0.5)
         self.assertEqual(spam.status, Comment.Status.SPAM)
         self.assertGreaterEqual(spam.spam_score, 0.9)

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from django import template
 from django.utils import dateformat, timezone
 
-from gazette.posts.models import Post
+from gazette.posts.models import Entry
 from gazette.site import roles
 
 register = template.Library()
@@ -26,11 +26,11 @@ def can_moderate_comments(user) -> bool:
 
 
 @register.filter
-def post_state(post: Post) -> str:
-    """ "draft", "scheduled" or "published", as the desk shows a post."""
-    if post.status == Post.Status.DRAFT:
+def entry_state(entry: Entry) -> str:
+    """ "draft", "scheduled" or "published", as the desk shows a post or page."""
+    if entry.is_draft:
         return "draft"
-    if post.published_at and post.published_at > timezone.now():
+    if entry.published_at and entry.published_at > timezone.now():
         return "scheduled"
     return "published"
 

@@ -87,7 +87,7 @@ class PermissionTest(DeskTestCase):
         self.assertContains(self.client.get("/"), "A walk on the ridge")
 
     def test_only_admins_open_settings_people_and_pages(self):
-        paths = ("/desk/settings/", "/desk/people/", "/desk/pages/")
+        paths: tuple[str, ...] = ("/desk/settings/", "/desk/people/", "/desk/pages/")
         paths += ("/desk/pages/new/", "/desk/people/new/")
         for who in (self.alice, self.bob):
             self.client.force_login(who)

@@ -38,17 +38,22 @@ class RevisionTest(DeskTestCase):
 
     def test_restoring_is_a_save_with_a_revision_of_its_own(self):
         older = self.post.revisions.last()
+        assert older is not None
         response = self.client.post(f"/desk/revisions/{older.pk}/restore/")
         self.assertRedirects(response, self.editor, fetch_redirect_response=False)
         self.post.refresh_from_db()
         self.assertEqual(self.post.body, "One\nTwo\nThree")
         self.assertEqual(self.post.revisions.count(), 3)
-        self.assertEqual(self.post.revisions.first().body, "One\nTwo\nThree")
+        newest = self.post.revisions.first()
+        assert newest is not None
+        self.assertEqual(newest.body, "One\nTwo\nThree")
 
     def test_a_restored_slug_taken_since_is_left_alone(self):
         self.edit(slug="renamed")
         self.make_post("Squatter", slug="a-walk-on-the-ridge")
-        self.client.post(f"/desk/revisions/{self.post.revisions.last().pk}/restore/")
+        first = self.post.revisions.last()
+        assert first is not None
+        self.client.post(f"/desk/revisions/{first.pk}/restore/")
         self.post.refresh_from_db()
         self.assertEqual(self.post.slug, "renamed")
 

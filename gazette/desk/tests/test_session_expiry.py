@@ -57,4 +57,6 @@ class SessionExpiryTest(DeskTestCase):
         self.assertContains(response, "readers still see the published version")
         post.refresh_from_db()
         self.assertEqual(post.body, "Published words.")
-        self.assertEqual(post.revisions.first().body, "Better words.")
+        revision = post.revisions.first()
+        assert revision is not None
+        self.assertEqual(revision.body, "Better words.")

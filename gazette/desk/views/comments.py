@@ -90,10 +90,10 @@ def _act(request: HttpRequest, tab: str) -> HttpResponse:
     if only := request.POST.get("only", ""):
         # A button on one comment: "approve:42".
         action, _, one = only.partition(":")
-        ids = [one]
+        given = [one]
     else:
-        action, ids = request.POST.get("action", ""), request.POST.getlist("ids")
-    ids = [int(i) for i in ids if i.isascii() and i.isdigit() and len(i) < 19]
+        action, given = request.POST.get("action", ""), request.POST.getlist("ids")
+    ids = [int(i) for i in given if i.isascii() and i.isdigit() and len(i) < 19]
     if action not in ACTIONS:
         messages.error(request, "Choose what to do with the comments.")
         return redirect(back)
@@ -124,6 +124,7 @@ def block_rules(request: HttpRequest) -> HttpResponse:
     if response := _moderator(request):
         return response
     user = request.user
+    assert user.is_authenticated  # _moderator let only desk users through
     form = BlockRuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         owner = None if roles.is_admin(user) else user

@@ -8,6 +8,7 @@ Saving goes through `gazette.posts.writing`, as everywhere else.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
@@ -20,30 +21,47 @@ from django.views.decorators.http import require_POST
 
 from gazette.desk import drafts
 from gazette.desk.access import forbidden, signed_out
+from gazette.desk.templatetags.desk import entry_state, when
 from gazette.images.forms import ImageUploadForm
-from gazette.posts.models import Entry
+from gazette.posts.models import Entry, Page, Post
 from gazette.posts.writing import publish, render_body, unpublish, write_entry
 from gazette.site import roles
 
 
 @dataclass(frozen=True)
 class EditorKind:
+    """What differs between the post and the page editor."""
+
     name: str  # "post" or "page": URL names are desk:<name>_edit and so on
     form: type[ModelForm]
-    template: str
-    # Whether this person may open this kind of editor at all.
+    # Whether this person may open this kind of editor at all, and the reason
+    # given to desk users who may not.
     may_write: Callable
-    refusal: str  # shown to desk users who may not
+    refusal: str
     # The entry to edit (404 for others' posts), and a new one for this person.
-    lookup: Callable[[HttpRequest, int], Entry]
-    new: Callable[[HttpRequest], Entry]
-    # A writer's own entries that are not trashed: where their new drafts are.
+    lookup: Callable[[HttpRequest, int], Post | Page]
+    new: Callable[[HttpRequest], Post | Page]
+    # A writer's entries that are not trashed: where their new drafts are found.
     own: Callable[[HttpRequest], QuerySet]
     # Whether this person may change this entry now, and may publish at all.
     may_change: Callable
     may_publish: Callable
-    context: Callable[[HttpRequest, Entry], dict]
-    saved_message: Callable[[Entry], str]
+    # What the kind's template shows besides the shared editor.
+    # (Its entry is the kind's own: a Post or a Page.)
+    context: Callable[[HttpRequest, Any], dict] = lambda request, entry: {}
+
+    @property
+    def template(self) -> str:
+        return f"desk/{self.name}_edit.html"
+
+
+def _saved_message(entry: Entry) -> str:
+    state = entry_state(entry)
+    if state == "scheduled":
+        return f"Scheduled for {when(entry.published_at)}."
+    if state == "published":
+        return "Published: it is on the blog."
+    return "Draft saved."
 
 
 def new_entry(request: HttpRequest, kind: EditorKind) -> HttpResponse:
@@ -120,13 +138,21 @@ def _editor(
     autosave_args = [entry.pk] if entry.pk else []
     context = {
         "form": form,
-        kind.name: entry,
+        "kind": kind.name,
         "entry": entry,
+        "state": entry_state(entry) if entry.pk else "new",
+        "can_change": not entry.pk or kind.may_change(user, entry),
+        "can_publish": kind.may_publish(user),
         # The no-script preview: rendered and sanitised by the same code as the blog.
         "preview_html": render_body(form["body"].value() or "").html,
         "image_form": ImageUploadForm(),
         "autosave_url": reverse(f"desk:{kind.name}_autosave", args=autosave_args),
     } | kind.context(request, entry)
+    if entry.pk:
+        context["revisions_url"] = reverse(
+            f"desk:{kind.name}_revisions", args=[entry.pk]
+        )
+        context["trash_url"] = reverse(f"desk:{kind.name}_trash", args=[entry.pk])
     status = 400 if form.is_bound and action != "preview" else 200
     return render(request, kind.template, context, status=status)
 
@@ -145,14 +171,14 @@ def _save(
         write_entry(entry, hashtags, author=request.user)
     if key := form.cleaned_data.get("draft_key"):
         drafts.remember_new_draft(request, key, entry)
-    messages.success(request, kind.saved_message(entry))
+    messages.success(request, _saved_message(entry))
     return redirect(f"desk:{kind.name}_edit", entry.pk)
 
 
 @require_POST
 def autosave_entry(
     request: HttpRequest, kind: EditorKind, pk: int | None = None
-) -> JsonResponse:
+) -> HttpResponse:
     if not kind.may_write(request.user):
         if roles.can_use_desk(request.user):
             return JsonResponse({"error": kind.refusal}, status=403)

@@ -7,30 +7,22 @@ from django.views.decorators.http import require_POST
 
 from gazette.desk.access import admin_view, editable_page
 from gazette.desk.forms import PageForm
-from gazette.desk.views.editor import (
-    EditorKind,
-    autosave_entry,
-    edit_entry,
-    new_entry,
-)
+from gazette.desk.views.editor import EditorKind
 from gazette.posts.models import Page
 from gazette.posts.writing import trash
 from gazette.site import roles
 
+# Pages belong to the whole blog: admins write them all, whoever started one.
 PAGE = EditorKind(
-    name="page",
-    form=PageForm,
-    template="desk/page_edit.html",
+    "page",
+    PageForm,
     may_write=roles.is_admin,
     refusal="Only an admin may write pages.",
     lookup=editable_page,
     new=lambda request: Page(),
-    # Pages belong to the whole blog, not to whoever started them.
     own=lambda request: Page.objects.filter(trashed_at__isnull=True),
     may_change=lambda user, page: roles.is_admin(user),
     may_publish=roles.is_admin,
-    context=lambda request, page: {},
-    saved_message=lambda page: "Draft saved." if page.is_draft else "Published.",
 )
 
 
@@ -38,18 +30,6 @@ PAGE = EditorKind(
 def page_list(request: HttpRequest) -> HttpResponse:
     pages = Page.objects.filter(trashed_at__isnull=True)
     return render(request, "desk/page_list.html", {"pages": pages})
-
-
-def page_new(request: HttpRequest) -> HttpResponse:
-    return new_entry(request, PAGE)
-
-
-def page_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return edit_entry(request, PAGE, pk)
-
-
-def page_autosave(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    return autosave_entry(request, PAGE, pk)
 
 
 @admin_view

@@ -29,7 +29,7 @@ def people(request: HttpRequest) -> HttpResponse:
     rows = []
     for person in everyone:
         # roles.role_of reads this cache instead of querying once per person.
-        person._gazette_groups = {group.name for group in person.groups.all()}
+        roles.remember_groups(person, {group.name for group in person.groups.all()})
         rows.append((person, roles.role_of(person) or ""))
     context = {"rows": rows, "choices": ROLE_CHOICES}
     return render(request, "desk/people.html", context)

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,13 +17,7 @@ from gazette.desk.access import (
     signed_out,
 )
 from gazette.desk.forms import PostForm
-from gazette.desk.templatetags.desk import post_state, when
-from gazette.desk.views.editor import (
-    EditorKind,
-    autosave_entry,
-    edit_entry,
-    new_entry,
-)
+from gazette.desk.views.editor import EditorKind
 from gazette.posts.models import Hashtag, Post
 from gazette.posts.writing import (
     make_preview_token,
@@ -42,6 +35,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
     posts = Post.objects.filter(trashed_at__isnull=True).select_related("author")
     author = request.GET.get("author", "").strip()
     if not roles.is_admin(request.user):
+        assert request.user.is_authenticated  # desk_view let only desk users in
         posts = posts.filter(author=request.user)
     elif author:
         posts = posts.filter(author__username=author)
@@ -50,13 +44,12 @@ def post_list(request: HttpRequest) -> HttpResponse:
     if name := request.GET.get("hashtag", "").strip():
         posts = posts.filter(hashtags__key=Hashtag.make_key(name))
     state = request.GET.get("state", "")
-    now, live = timezone.now(), ~Q(status=Post.Status.DRAFT)
     if state == "draft":
         posts = posts.filter(status=Post.Status.DRAFT)
     elif state == "scheduled":
-        posts = posts.filter(live, published_at__gt=now)
+        posts = posts.scheduled()
     elif state == "published":
-        posts = posts.filter(live, published_at__lte=now)
+        posts = posts.visible()
     posts = posts.prefetch_related("hashtags").order_by("-updated_at", "-id")
     page = Paginator(posts, 25).get_page(request.GET.get("page"))
     filters = request.GET.copy()
@@ -78,54 +71,35 @@ def _post_context(request: HttpRequest, post: Post) -> dict:
         path = reverse("desk:shared_preview", args=[post.preview_token])
         link = request.build_absolute_uri(path)
     return {
-        "state": post_state(post) if post.pk else "new",
-        "can_publish": roles.can_publish(request.user),
-        "can_change": not post.pk or may_change(request.user, post),
         "hashtag_names": Hashtag.objects.values_list("name", flat=True)[:2000],
         "newer_revision": newest if newer else None,
         "preview_link": link,
     }
 
 
-def _saved_message(post: Post) -> str:
-    state = post_state(post)
-    if state == "scheduled":
-        return f"Scheduled for {when(post.published_at)}."
-    if state == "published":
-        return "Published: it is on the blog."
-    return "Draft saved."
-
-
 def _own_posts(request: HttpRequest):
+    assert request.user.is_authenticated  # the editor lets only desk users in
     return Post.objects.filter(author=request.user, trashed_at__isnull=True)
 
 
+def _new_post(request: HttpRequest) -> Post:
+    assert request.user.is_authenticated  # the editor lets only desk users in
+    return Post(author=request.user)
+
+
+# Everyone at the desk writes posts; contributors keep to drafts.
 POST = EditorKind(
-    name="post",
-    form=PostForm,
-    template="desk/post_edit.html",
+    "post",
+    PostForm,
     may_write=roles.can_use_desk,
     refusal="Only the blog's writers may write posts.",
     lookup=editable_post,
-    new=lambda request: Post(author=request.user),
+    new=_new_post,
     own=_own_posts,
     may_change=may_change,
     may_publish=roles.can_publish,
     context=_post_context,
-    saved_message=_saved_message,
 )
-
-
-def post_new(request: HttpRequest) -> HttpResponse:
-    return new_entry(request, POST)
-
-
-def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return edit_entry(request, POST, pk)
-
-
-def post_autosave(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    return autosave_entry(request, POST, pk)
 
 
 @require_POST

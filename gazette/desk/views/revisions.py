@@ -76,6 +76,7 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         if not roles.is_admin(request.user):
             return forbidden(request, "Only an admin may write pages.")
+        assert revision.page_id is not None  # a revision not of a post is a page's
         revision.page = editable_page(request, revision.page_id)
         editor = reverse("desk:page_edit", args=[revision.page_id])
     restore_revision(revision, author=request.user)

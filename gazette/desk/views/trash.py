@@ -30,6 +30,7 @@ def trash(request: HttpRequest) -> HttpResponse:
     posts = Post.objects.filter(trashed_at__isnull=False).select_related("author")
     pages = Page.objects.filter(trashed_at__isnull=False)
     if not roles.is_admin(request.user):
+        assert request.user.is_authenticated  # desk_view let only desk users in
         posts = posts.filter(author=request.user)
         pages = pages.none()
     context = {

@@ -5,7 +5,7 @@ import zlib
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import SimpleTestCase, override_settings
-from PIL import ExifTags
+from PIL import ExifTags, GifImagePlugin
 from PIL import Image as PILImage
 
 from gazette.images.models import Image
@@ -86,6 +86,7 @@ class UploadCheckTest(SimpleTestCase):
         )
         cleaned = clean_upload(upload("moving.gif", buffer.getvalue()))
         with PILImage.open(cleaned) as after:
+            assert isinstance(after, GifImagePlugin.GifImageFile)
             self.assertEqual(after.n_frames, 3)
             self.assertNotIn("comment", after.info)
 

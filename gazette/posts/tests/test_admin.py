@@ -99,7 +99,9 @@ class AdminWritesLikeTheDeskTest(BaseTestCase):
         self.client.logout()
         self.assertRedirects(self.client.get("/p/about/"), "/p/about-us/", 301)
         self.assertContains(self.client.get("/p/about-us/"), "Who we are.")
-        self.assertEqual(page.revisions.first().slug, "about-us")
+        revision = page.revisions.first()
+        assert revision is not None
+        self.assertEqual(revision.slug, "about-us")
 
     def test_an_image_caption_changed_in_the_admin_reaches_the_posts_showing_it(self):
         from django.core.files.base import ContentFile

@@ -76,7 +76,7 @@ class PostFeedsTest(FeedTestCase):
                     "http://testserver" + older.get_absolute_url(),
                 )
         atom = self.feed("/feeds/posts.atom")
-        updated = datetime(*atom.entries[0].updated_parsed[:6], tzinfo=UTC)
+        updated = datetime(*atom.entries[0].updated_parsed[:6]).replace(tzinfo=UTC)
         self.assertLess(abs(updated - newer.updated_at), timedelta(seconds=1))
         self.assertEqual(atom.feed.link, "http://testserver/")
 
@@ -85,6 +85,7 @@ class PostFeedsTest(FeedTestCase):
         before = self.feed("/feeds/posts.atom").entries[0]
         post.title = "Second title"
         post.slug = "second-title"
+        assert post.published_at is not None
         post.published_at -= timedelta(days=40)
         write_entry(post)
         after = self.feed("/feeds/posts.atom").entries[0]

@@ -23,7 +23,9 @@ def without_form_tokens(html: bytes) -> bytes:
 
 
 def form_token(html: bytes) -> bytes:
-    return re.search(rb'name="token" value="([^"]*)"', html).group(1)
+    match = re.search(rb'name="token" value="([^"]*)"', html)
+    assert match is not None
+    return match.group(1)
 
 
 class PageCacheTest(BaseTestCase):

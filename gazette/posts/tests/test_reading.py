@@ -306,4 +306,5 @@ class TimeTest(BaseTestCase):
         site.save()
         post = self.make_post(published_at=timezone.now() - timedelta(hours=1))
         post.refresh_from_db()
+        assert post.published_at is not None
         self.assertEqual(post.published_at.utcoffset(), timedelta(0))

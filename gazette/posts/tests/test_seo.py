@@ -27,7 +27,7 @@ def json_ld(html: str) -> list[dict]:
 
 
 class SitemapTest(BaseTestCase):
-    def urls(self, path: str) -> dict[str, str]:
+    def urls(self, path: str) -> dict[str | None, str | None]:
         response = self.client.get(path)
         self.assertEqual(response.status_code, 200)
         root = ET.fromstring(response.content)
@@ -184,6 +184,7 @@ class JsonLdTest(BaseTestCase):
         [data] = json_ld(html)
         self.assertEqual(data["headline"], "</script><script>alert(1)</script> & <!--")
         block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html)
+        assert block is not None
         self.assertNotIn("<", block.group(1))
         self.assertNotIn("&", block.group(1))
         self.assertNotIn("<script>alert", html)
