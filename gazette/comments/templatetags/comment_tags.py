@@ -3,6 +3,8 @@ import hashlib
 from django import template
 from django.utils.html import format_html
 
+from gazette.comments.section import comment_context
+
 register = template.Library()
 
 
@@ -14,8 +16,6 @@ def comment_section(context, post) -> dict:
     `comment_form`, with the reason as `comment_error`. One query for the
     threads.
     """
-    from gazette.comments.views import comment_context
-
     request = context["request"]
     form = context.get("comment_form")
     shown = comment_context(request, post, form, context.get("comment_error", ""))
