@@ -22,6 +22,7 @@ FIELDS: tuple[str, ...] = (
     "title",
     "slug",
     "body",
+    "body_format",
     "excerpt",
     "hashtags",
     "published_at",
@@ -41,6 +42,8 @@ def apply_leniently(item: Post | Page, data) -> list[str]:
     Returns the post's hashtags."""
     item.title = _text(data, "title", 200).strip()
     item.body = _text(data, "body")
+    if data.get("body_format") in item.BodyFormat.values:
+        item.body_format = data.get("body_format")
     if item.pk is None:
         taken = type(item).objects.filter
         wanted = _text(data, "slug", 100) or item.title or "untitled"

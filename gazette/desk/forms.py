@@ -43,8 +43,13 @@ class _WritingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
         self.fields["slug"].help_text = "The last part of the address."
+        # A form that does not send it (an old page, a script) keeps the format.
+        self.fields["body_format"].required = False
         if not self.instance.slug:
             self.initial.setdefault("slug_auto", True)
+
+    def clean_body_format(self) -> str:
+        return self.cleaned_data.get("body_format") or self.instance.body_format
 
     def clean(self):
         data = super().clean()
@@ -72,7 +77,8 @@ class PostForm(_WritingForm):
     class Meta:
         model = Post
         # "hashtags" is the form's own field: names, not the model's relation.
-        fields = ["title", "slug", "body", "excerpt", "published_at", "comment_policy"]
+        fields = ["title", "slug", "body", "body_format", "excerpt", "published_at"]
+        fields += ["comment_policy"]
         labels = {"published_at": "Publish time", "body": "Text"}
         widgets = {
             "published_at": PUBLISH_TIME_WIDGET,
@@ -115,7 +121,7 @@ class PostForm(_WritingForm):
 class PageForm(_WritingForm):
     class Meta:
         model = Page
-        fields = ["title", "slug", "body", "position"]
+        fields = ["title", "slug", "body", "body_format", "position"]
         labels = {"body": "Text", "position": "Position in the list of pages"}
         widgets = {"body": forms.Textarea(attrs={"rows": 22})}
 

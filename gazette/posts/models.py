@@ -67,9 +67,20 @@ class Entry(models.Model):
         SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
 
+    class BodyFormat(models.TextChoices):
+        MARKDOWN = "markdown", "Markdown"
+        # Bodies brought from Blogger or WordPress stay as their authors wrote them.
+        HTML = "html", "HTML"
+
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
     body = models.TextField(blank=True, help_text="Markdown; #hashtags become links.")
+    body_format = models.CharField(
+        max_length=8,
+        choices=BodyFormat,
+        default=BodyFormat.MARKDOWN,
+        help_text="How the body is written. Changing it converts nothing.",
+    )
     body_html = models.TextField(editable=False, blank=True)  # sanitised, on save
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from gazette.images.models import Image
 from gazette.lib.dates import validate_publish_time
+from gazette.lib.htmlbodies import sanitise_html_body
 from gazette.lib.markup import IMAGE_RE, Rendered, render_markdown
 from gazette.posts.effects import bulk_writes, entry_written, seen
 from gazette.posts.models import Entry, Hashtag, OldAddress, Page, Post, Revision
@@ -45,8 +46,11 @@ TRASH_DAYS = 30
 AUTOSAVE_REVISION_SECONDS = 60
 
 
-def render_body(source: str) -> Rendered:
-    """Render Markdown with links for hashtags and sizes for uploaded images."""
+def render_body(source: str, body_format: str = Entry.BodyFormat.MARKDOWN) -> Rendered:
+    """Render a body to safe HTML: Markdown with links for hashtags and sizes for
+    uploaded images, or an HTML body (imported) through the same allow-list."""
+    if body_format == Entry.BodyFormat.HTML:
+        return Rendered(html=sanitise_html_body(source))
     known = Image.objects.info_by_url(IMAGE_RE.findall(source))
     return render_markdown(
         source,
@@ -85,7 +89,7 @@ def write_entry[E: Entry](
         if old_url != entry.get_absolute_url():
             remember_old_address(old_url, entry)
     validate_publish_time(entry.published_at)
-    rendered = render_body(entry.body)
+    rendered = render_body(entry.body, entry.body_format)
     entry.body_html = rendered.html
     entry.updated_at = timezone.now()
     if entry.status != Entry.Status.DRAFT and entry.published_at is None:

@@ -144,7 +144,9 @@ def _editor(
         "can_change": not entry.pk or kind.may_change(user, entry),
         "can_publish": kind.may_publish(user),
         # The no-script preview: rendered and sanitised by the same code as the blog.
-        "preview_html": render_body(form["body"].value() or "").html,
+        "preview_html": render_body(
+            form["body"].value() or "", form["body_format"].value()
+        ).html,
         "image_form": ImageUploadForm(),
         "autosave_url": reverse(f"desk:{kind.name}_autosave", args=autosave_args),
     } | kind.context(request, entry)

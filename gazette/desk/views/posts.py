@@ -107,7 +107,8 @@ def render_preview(request: HttpRequest) -> HttpResponse:
     """The body as the blog would show it, for the editor's live preview."""
     if not roles.can_use_desk(request.user):
         return signed_out(request, reverse("desk:posts"), as_json=True)
-    html = render_body(request.POST.get("body", "")).html
+    body_format = request.POST.get("body_format", Post.BodyFormat.MARKDOWN)
+    html = render_body(request.POST.get("body", ""), body_format).html
     return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 

@@ -15,6 +15,7 @@ class AdminTest(BaseTestCase):
                 "title": "From the admin",
                 "slug": "from-the-admin",
                 "body": "Hello #Admin <script>x()</script>",
+                "body_format": "markdown",
                 "excerpt": "",
                 "status": "published",
                 "published_at_0": "2024-01-02",

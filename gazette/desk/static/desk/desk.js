@@ -74,6 +74,8 @@
   function refreshPreview() {
     var data = new FormData();
     data.append("body", body.value);
+    var format = field("body_format");
+    if (format) data.append("body_format", format.value);
     post(form.dataset.previewUrl, data).then(function (response) {
       return response.ok ? response.text() : null;
     }).then(function (html) {
@@ -82,6 +84,9 @@
         preview.innerHTML = html;
       }
     }).catch(function () { /* The next keystroke tries again. */ });
+  }
+  if (field("body_format")) {
+    field("body_format").addEventListener("change", refreshPreview);
   }
   body.addEventListener("input", function () {
     clearTimeout(previewTimer);
