@@ -82,7 +82,17 @@ X_FRAME_OPTIONS = "DENY"
 # Nothing is loaded from elsewhere: no CDN, font or tracker.
 SECURE_CSP = {
     "default-src": ["'self'"],
-    "img-src": ["'self'", "data:"],
+    # Imported posts keep their pictures' old https addresses until they are
+    # fetched into the library (import_blogger --fetch-images).
+    "img-src": ["'self'", "data:", "https:"],
+    # Videos embedded in imported posts: the hosts gazette.lib.htmlbodies allows.
+    "frame-src": [
+        "https://www.youtube.com",
+        "https://youtube.com",
+        "https://www.youtube-nocookie.com",
+        "https://player.vimeo.com",
+        "https://www.dailymotion.com",
+    ],
     "style-src": ["'self'"],
     "script-src": ["'self'"],
     "object-src": ["'none'"],
@@ -110,6 +120,7 @@ INSTALLED_APPS = [
     "gazette.comments",
     "gazette.desk",
     "gazette.search",
+    "gazette.importers",
 ]
 # The demo blog (`gazette demo`); a production site may leave it out.
 if env_bool("GAZETTE_DEMO", True):

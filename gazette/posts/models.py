@@ -307,6 +307,8 @@ class OldAddress(models.Model):
     )
     # For addresses that lead somewhere other than a post or page (a feed, a label).
     target = models.CharField(max_length=500, blank=True)
+    # A place within the post: "comment-12" for an old comment's address.
+    fragment = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -320,4 +322,7 @@ class OldAddress(models.Model):
         item = self.post if self.post_id else self.page if self.page_id else None
         if item is None:
             return self.target or None
-        return item.get_absolute_url() if item.is_visible else None
+        if not item.is_visible:
+            return None
+        url = item.get_absolute_url()
+        return f"{url}#{self.fragment}" if self.fragment else url

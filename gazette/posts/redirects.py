@@ -1,10 +1,22 @@
-"""The one fallback for old addresses: look a 404's path up in OldAddress."""
+"""The one fallback for old addresses: look a 404's path up in OldAddress, and
+answer the address shapes every Blogger blog had (label searches, day
+archives, per-post comment feeds) from what they name.
 
-from urllib.parse import unquote
+An import records each post's and comment's exact old address in OldAddress;
+Blogger's mobile switch (`?m=1`) is ignored wherever it appears.
+"""
+
+import re
+from urllib.parse import parse_qsl, unquote, urlencode
 
 from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.urls import reverse
 
-from gazette.posts.models import OldAddress
+from gazette.posts.models import Hashtag, OldAddress, Post
+
+_LABEL_RE = re.compile(r"^/search/label/(?P<label>[^/]+)/?$")
+_DAY_ARCHIVE_RE = re.compile(r"^/(?P<y>\d{4})_(?P<m>\d{2})_(?P<d>\d{2})_archive\.html$")
+_POST_FEED_RE = re.compile(r"^/feeds/(?P<id>\d{1,19})/comments/(?:default|summary)/?$")
 
 
 def old_address_redirect(request: HttpRequest) -> HttpResponsePermanentRedirect | None:
@@ -16,7 +28,8 @@ def old_address_redirect(request: HttpRequest) -> HttpResponsePermanentRedirect 
     # Paths are compared decoded, as OldAddress keeps them.
     full = unquote(request.get_full_path())
     path = request.path
-    candidates = [full, path, path.rstrip("/") if path != "/" else path, path + "/"]
+    candidates = [full, _without_mobile_switch(request), path]
+    candidates += [path.rstrip("/") if path != "/" else path, path + "/"]
     candidates = [c[:500] for c in dict.fromkeys(candidates)]
     found = {
         a.path: a
@@ -28,7 +41,41 @@ def old_address_redirect(request: HttpRequest) -> HttpResponsePermanentRedirect 
         if candidate in found and (destination := found[candidate].destination()):
             if unquote(destination) != full:
                 return HttpResponsePermanentRedirect(destination)
+    if destination := _blogger_shape(path):
+        return HttpResponsePermanentRedirect(destination)
     return None
+
+
+def _without_mobile_switch(request: HttpRequest) -> str:
+    """The address without Blogger's `m=1`: "/2019/03/walk.html?m=1" -> the page."""
+    query = [
+        (k, v) for k, v in parse_qsl(request.META.get("QUERY_STRING", "")) if k != "m"
+    ]
+    return request.path + (f"?{urlencode(query)}" if query else "")
+
+
+def _blogger_shape(path: str) -> str | None:
+    """Where an address of a shape every Blogger blog had leads now, if anywhere."""
+    if match := _LABEL_RE.match(path):
+        hashtag = _hashtag_for_label(match["label"])
+        return hashtag.get_absolute_url() if hashtag else None
+    if match := _DAY_ARCHIVE_RE.match(path):
+        return reverse("posts:month", args=[match["y"], match["m"]])
+    if match := _POST_FEED_RE.match(path):
+        post = Post.objects.visible().filter(import_ref=f"blogger:post-{match['id']}")
+        if found := post.first():
+            return reverse("feeds:post_comments_atom", args=[found.pk])
+    return None
+
+
+def _hashtag_for_label(label: str) -> Hashtag | None:
+    """A Blogger label's hashtag: as written, with "+" as a space (Blogger's way
+    of writing one), or with its letters and digits alone."""
+    label = unquote(label)
+    tries = [label, label.replace("+", " "), re.sub(r"[\W_]+", "", label)]
+    keys = [Hashtag.make_key(t) for t in tries if t]
+    found = {h.key: h for h in Hashtag.objects.filter(key__in=keys)}
+    return next((found[k] for k in keys if k in found), None)
 
 
 def _exact_redirect(request: HttpRequest) -> HttpResponsePermanentRedirect | None:

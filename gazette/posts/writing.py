@@ -73,13 +73,15 @@ def write_entry[E: Entry](
     *,
     author=None,
     keep_revision: bool = True,
+    updated_at: datetime | None = None,
 ) -> E:
     """Save a post or page as it is set on `entry`, rendered, with a revision.
 
     A post's hashtags become `hashtags` plus the inline ones in its body;
     `hashtags=None` keeps the ones it has. A publish time in the future
     schedules it. When a public entry's address changes (slug or date), the old
-    one keeps leading to it. `author` is who wrote this revision.
+    one keeps leading to it. `author` is who wrote this revision; `updated_at`
+    when the change was made (now, unless an import brings the old blog's time).
     """
     before = _stored(entry)
     # Read now: the hashtags are the stored row's and change with the save.
@@ -91,14 +93,14 @@ def write_entry[E: Entry](
     validate_publish_time(entry.published_at)
     rendered = render_body(entry.body, entry.body_format)
     entry.body_html = rendered.html
-    entry.updated_at = timezone.now()
+    entry.updated_at = updated_at or timezone.now()
     if entry.status != Entry.Status.DRAFT and entry.published_at is None:
         entry.published_at = entry.updated_at
     # Not a draft, so published_at is set by now.
     when = entry.published_at
     if entry.status == Entry.Status.SCHEDULED and when and when <= timezone.now():
         entry.status = Entry.Status.PUBLISHED
-    if entry.status == Entry.Status.PUBLISHED and when and when > entry.updated_at:
+    if entry.status == Entry.Status.PUBLISHED and when and when > timezone.now():
         entry.status = Entry.Status.SCHEDULED
     entry.save()
     if isinstance(entry, Post):
@@ -164,14 +166,24 @@ def purge_trash(now: datetime | None = None) -> tuple[int, int]:
     return counts[0], counts[1]
 
 
-def remember_old_address(path: str, entry: Entry) -> None:
-    """Keep `path` leading to `entry` after its address changed."""
+def remember_old_address(path: str, entry: Entry, fragment: str = "") -> None:
+    """Keep `path` leading to `entry` (at `fragment`, "comment-12", if given)."""
     owner = {"post": entry, "page": None}
     if isinstance(entry, Page):
         owner = {"post": None, "page": entry}
     # Kept decoded, as request.path is: "/2020/05/café/", not "/2020/05/caf%C3%A9/".
     OldAddress.objects.update_or_create(
-        path=unquote(path)[:500], defaults=owner | {"target": ""}
+        path=unquote(path)[:500],
+        defaults=owner | {"target": "", "fragment": fragment[:100]},
+    )
+
+
+def remember_old_redirect(path: str, target: str) -> None:
+    """Keep `path` leading to `target`, an address of this blog (a label's
+    hashtag page, a feed)."""
+    OldAddress.objects.update_or_create(
+        path=unquote(path)[:500],
+        defaults={"post": None, "page": None, "target": target, "fragment": ""},
     )
 
 

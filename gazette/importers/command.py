@@ -1,0 +1,49 @@
+"""What the import commands share: a file, --dry-run, a progress bar, a report,
+and a clean refusal that names the entry and leaves the blog as it was."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from gazette.importers.load import load
+from gazette.importers.records import Backup, ImportFailed
+
+
+class ImportCommand(BaseCommand):
+    parse: Callable[[Path], Backup]  # the importer's reader
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="The backup file.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Read and load everything, report, then write nothing.",
+        )
+
+    def handle(self, *args, **options):
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        try:
+            backup = type(self).parse(path)
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                disable=options["verbosity"] == 0 or not self.stdout.isatty(),
+            ) as bar:
+                task = bar.add_task("Importing", total=None)
+                report = load(
+                    backup,
+                    dry_run=options["dry_run"],
+                    progress=lambda done, total: bar.update(
+                        task, completed=done, total=total
+                    ),
+                )
+        except ImportFailed as error:
+            raise CommandError(f"Nothing was imported. {error}") from error
+        for line in report.lines():
+            self.stdout.write(line)
