@@ -60,6 +60,19 @@ class Comment:
 
 
 @dataclass
+class Image:
+    """A picture the old blog had: an attachment (WordPress) or an image in a
+    body (Blogger). Stays at its old address unless the import fetches it."""
+
+    ref: str  # "wordpress:attachment-55", "blogger:image-<hash>"
+    url: str
+    caption: str = ""
+    alt_text: str = ""
+    title: str = ""
+    entry_ref: str = ""  # the post it belongs to, when the source says
+
+
+@dataclass
 class Backup:
     source: str  # "blogger", "wordpress" or "gazette"
     title: str = ""
@@ -67,6 +80,7 @@ class Backup:
     authors: dict[str, Author] = field(default_factory=dict)
     entries: list[Entry] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
     # Addresses that lead somewhere other than one entry: (old path, new path).
     redirects: list[tuple[str, str]] = field(default_factory=list)
     # What the reader repaired or left out, with the reason, for the report.
