@@ -4,9 +4,11 @@ and a clean refusal that names the entry and leaves the blog as it was."""
 from collections.abc import Callable
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from gazette.importers.fetch import fetch_all
 from gazette.importers.load import load
 from gazette.importers.records import Backup, ImportFailed
 
@@ -21,6 +23,12 @@ class ImportCommand(BaseCommand):
             action="store_true",
             help="Read and load everything, report, then write nothing.",
         )
+        parser.add_argument(
+            "--fetch-images",
+            action="store_true",
+            help="Download the pictures the posts show into the media library "
+            "and point the posts at them (resumes where an earlier run stopped).",
+        )
 
     def handle(self, *args, **options):
         path: Path = options["file"]
@@ -28,6 +36,11 @@ class ImportCommand(BaseCommand):
             raise CommandError(f"No such file: {path}")
         try:
             backup = type(self).parse(path)
+            fetched = None
+            if options["fetch_images"]:
+                unique = list({i.ref: i for i in backup.images}.values())
+                self.stdout.write(f"Fetching {len(unique)} pictures...")
+                fetched = fetch_all(unique, settings.VAR_DIR / "import-cache")
             with Progress(
                 "[progress.description]{task.description}",
                 BarColumn(),
@@ -39,6 +52,7 @@ class ImportCommand(BaseCommand):
                 report = load(
                     backup,
                     dry_run=options["dry_run"],
+                    fetched=fetched,
                     progress=lambda done, total: bar.update(
                         task, completed=done, total=total
                     ),

@@ -12,16 +12,25 @@ nothing, and a newer backup adds only what is new.
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from gazette.comments.intake import CommentDraft, Source, receive_comment
 from gazette.comments.models import Comment
+from gazette.images.models import Image
+from gazette.images.storing import add_image
+from gazette.images.uploads import clean_upload
 from gazette.importers import records
+from gazette.importers.fetch import Fetched
 from gazette.importers.models import ImportedAuthor
 from gazette.lib.text import unique_slug
 from gazette.posts.models import Entry, Hashtag, Page, Post
@@ -71,10 +80,16 @@ Progress = Callable[[int, int], None]
 
 
 def load(
-    backup: records.Backup, *, dry_run: bool = False, progress: Progress | None = None
+    backup: records.Backup,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    fetched: Fetched | None = None,
 ) -> Report:
     """Write `backup` into the blog; with `dry_run`, roll it all back after
-    counting. Any error leaves the database as it was."""
+    counting. Any error leaves the database as it was. `fetched` holds the
+    pictures downloaded beforehand (`fetch.fetch_all`), which join the library
+    and replace their old addresses in the bodies."""
     report = Report(source=backup.source, dry_run=dry_run)
     report.repaired += backup.repaired
     report.skipped += backup.skipped
@@ -92,8 +107,10 @@ def load(
         with bulk_writes():
             _settings(backup)
             users = _authors(backup, report)
+            moved = _images(backup, fetched, report)
             entries = {}
             for record in backup.entries:
+                record.body = _moved_pictures(record.body, moved)
                 entries[record.ref] = _entry(record, users, report)
                 step()
             _comments(backup, entries, report, step)
@@ -141,6 +158,54 @@ def _authors(backup: records.Backup, report: Report) -> dict[str, Any]:
         known[ref] = user
         report.created["authors"] += 1
     return known
+
+
+def _images(
+    backup: records.Backup, fetched: Fetched | None, report: Report
+) -> dict[str, str]:
+    """The fetched pictures in the library; returns old address -> new one."""
+    unique = {image.ref: image for image in backup.images}
+    if fetched is None:
+        if unique:
+            report.skipped.append(
+                f"{len(unique)} pictures keep their old addresses "
+                "(--fetch-images brings them into the library)"
+            )
+        return {}
+    moved = {}
+    for ref, record in unique.items():
+        path = fetched.files.get(ref)
+        if path is None:
+            continue
+        image = Image.objects.filter(import_ref=ref).first()
+        if image is None:
+            name = PurePosixPath(urlsplit(record.url).path).name or "picture"
+            try:
+                with path.open("rb") as stream:
+                    clean = clean_upload(File(stream, name=name))
+            except ValidationError as error:
+                report.skipped.append(f"{record.url}: {error.messages[0]}")
+                continue
+            image = add_image(
+                clean,
+                alt_text=record.alt_text,
+                caption=record.caption,
+                import_ref=ref,
+            )
+            report.created["images"] += 1
+        else:
+            report.already_there["images"] += 1
+        for old in (record.url, *record.found_as):
+            moved[old] = image.file.url
+    report.skipped += [f"Not fetched: {failure}" for failure in fetched.failed]
+    return moved
+
+
+def _moved_pictures(body: str, moved: dict[str, str]) -> str:
+    for old, new in moved.items():
+        if old in body or escape(old) in body:
+            body = body.replace(escape(old), new).replace(old, new)
+    return body
 
 
 def _entry(record: records.Entry, users: dict, report: Report) -> Entry:

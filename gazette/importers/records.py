@@ -70,6 +70,9 @@ class Image:
     alt_text: str = ""
     title: str = ""
     entry_ref: str = ""  # the post it belongs to, when the source says
+    # Other addresses in bodies that show this picture (a thumbnail of it, a
+    # link to it); fetching rewrites them too.
+    found_as: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -11,12 +11,16 @@
 Everything is streamed (`safexml`); bodies are kept as the HTML they were.
 """
 
+import hashlib
 import re
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from lxml import etree, html
+
 from gazette.importers import records, safexml
+from gazette.importers.fetch import largest_size
 from gazette.importers.htmltext import html_to_comment_text
 from gazette.importers.records import Backup, ImportFailed
 
@@ -74,7 +78,9 @@ def _read_entry(entry, backup: Backup) -> None:
         return
     try:
         if kind in ("post", "page"):
-            backup.entries.append(_read_post(entry, entry_id, kind))
+            record = _read_post(entry, entry_id, kind)
+            backup.entries.append(record)
+            backup.images += images_in(record.body, record.ref)
             author = _author(entry)
             if author:
                 backup.authors.setdefault(author.ref, author)
@@ -141,6 +147,52 @@ def _read_post(entry, entry_id: str, kind: str) -> records.Entry:
     if path and status == "published":
         record.old_paths.append(path)
     return record
+
+
+def images_in(body: str, entry_ref: str) -> list[records.Image]:
+    """The pictures a Blogger body shows: each <img>, at the largest size
+    Blogger offers, with the link around it (usually the bigger copy), its alt
+    text and the caption of Blogger's caption table when there is one."""
+    if "<img" not in body:
+        return []
+    try:
+        root = html.fragment_fromstring(
+            body, create_parent="div", parser=html.HTMLParser(no_network=True)
+        )
+    except (etree.ParserError, ValueError):
+        return []
+    found = []
+    for img in root.iter("img"):
+        src = (img.get("src") or "").strip()
+        if not src.startswith(("http://", "https://")):
+            continue
+        link = img.getparent()
+        href = link.get("href", "") if link is not None and link.tag == "a" else ""
+        best = largest_size(href if _looks_like_picture(href) else src)
+        caption = ""
+        cell = next(img.iterancestors("table"), None)
+        if cell is not None and "tr-caption-container" in cell.get("class", ""):
+            texts = cell.xpath(".//td[contains(@class, 'tr-caption')]//text()")
+            caption = " ".join(t.strip() for t in texts if t.strip())
+        found.append(
+            records.Image(
+                ref=f"blogger:image-{hashlib.sha256(best.encode()).hexdigest()[:24]}",
+                url=best,
+                alt_text=(img.get("alt") or "")[:300],
+                caption=caption[:500],
+                entry_ref=entry_ref,
+                found_as=[u for u in dict.fromkeys((src, href)) if u and u != best],
+            )
+        )
+    return found
+
+
+def _looks_like_picture(url: str) -> bool:
+    path = urlsplit(url).path.lower()
+    return url.startswith(("http://", "https://")) and (
+        path.endswith((".jpg", ".jpeg", ".png", ".gif", ".webp"))
+        or "googleusercontent.com" in url
+    )
 
 
 def _read_comment(entry, entry_id: str) -> records.Comment:
