@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "gazette.desk",
     "gazette.search",
     "gazette.importers",
+    "django_tasks_db",
 ]
 # The demo blog (`gazette demo`); a production site may leave it out.
 if env_bool("GAZETTE_DEMO", True):
@@ -293,6 +294,16 @@ if email_host := os.environ.get("GAZETTE_EMAIL_HOST"):
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
+# Uploaded backups and the pictures an import downloads (kept so that an
+# interrupted import resumes); never served.
+GAZETTE_IMPORT_DIR = VAR_DIR / "imports"
+
+# Background work (imports, for now) runs in `gazette db_worker`, which `make run`
+# starts beside the web server; the queue is a table in the database.
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+}
+
 if TESTING:
     # The page cache stays on, as in production: tests that need a fresh render
     # use gazette.test.without_page_cache.
@@ -300,6 +311,9 @@ if TESTING:
     MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gazette-test-media-"))
     STATIC_ROOT = MEDIA_ROOT / "static"
     STATIC_ROOT.mkdir()
+    GAZETTE_IMPORT_DIR = MEDIA_ROOT.parent / (MEDIA_ROOT.name + "-imports")
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run as they are enqueued, inside the request that enqueues them.
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     # Tests that exercise the sign-in lock-out turn it on with override_settings.
     AXES_ENABLED = False

@@ -40,7 +40,7 @@ class ImportCommand(BaseCommand):
             if options["fetch_images"]:
                 unique = list({i.ref: i for i in backup.images}.values())
                 self.stdout.write(f"Fetching {len(unique)} pictures...")
-                fetched = fetch_all(unique, settings.VAR_DIR / "import-cache")
+                fetched = fetch_all(unique, settings.GAZETTE_IMPORT_DIR / "pictures")
             with Progress(
                 "[progress.description]{task.description}",
                 BarColumn(),

@@ -2,7 +2,7 @@
 
 Blogger keeps pictures on Google's servers, where they often vanish once the
 blog is left. Each picture is downloaded (the largest size offered), checked
-like any upload, and kept in a folder under var/ named after its address, so
+like any upload, and kept under GAZETTE_IMPORT_DIR named after its address, so
 an interrupted import resumes where it stopped. Several downloads run at once;
 each is retried a few times; what could not be fetched is listed, and those
 pictures keep their old addresses.

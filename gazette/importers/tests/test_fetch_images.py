@@ -80,7 +80,7 @@ class FetchImagesTest(BaseTestCase):
 
     def run_import(self) -> str:
         out = StringIO()
-        with override_settings(VAR_DIR=self.var), committed():
+        with override_settings(GAZETTE_IMPORT_DIR=self.var), committed():
             call_command(
                 "import_blogger", str(self.backup), "--fetch-images", stdout=out
             )
