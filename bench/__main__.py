@@ -10,13 +10,14 @@ def main() -> None:
     import django
 
     django.setup()
-    from bench import http, pages, search, spam
+    from bench import http, importing, pages, search, spam
 
     benches = {
         "pages": pages.run,
         "http": http.run,
         "spam": spam.run,
         "search": search.run,
+        "importing": importing.run,
     }
     chosen = sys.argv[1:] or list(benches)
     for name in chosen:

@@ -35,7 +35,7 @@ class ImportTest(BrowserTestCase):
         )
         page.get_by_role("button", name="Start the import").click()
         expect(page.get_by_role("status")).to_contain_text("Imported")
-        expect(page.locator("pre.report")).to_contain_text("6 old addresses")
+        expect(page.locator("pre.report")).to_contain_text("3 old addresses")
 
         # A reader following an old Blogger link lands on the imported post.
         reader = self.browser.new_page()

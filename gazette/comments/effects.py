@@ -32,6 +32,12 @@ def comment_stored(
     _tell_replied_to(comment, site_url)
 
 
+def comments_imported(comments: list[Comment]) -> None:
+    """Many comments came in with an import: the posts showing them change."""
+    shown = {c.post_id for c in comments if c.status == Comment.Status.APPROVED}
+    pagecache.bump_on_commit(*(pagecache.post_version(pk) for pk in shown))
+
+
 def comments_changed(
     comments: list[Comment], *, site_url: str = "", deleted: bool = False
 ) -> None:

@@ -142,6 +142,16 @@ def receive_comment(
     return _store(comment, site_url=site_url)
 
 
+def receive_imported_comments(drafts: list[tuple[Post, CommentDraft]]) -> list[Comment]:
+    """Store many comments an import brings at once, each as `receive_comment`
+    stores an imported one (its state and date kept, no checks, nobody told),
+    in bulk inserts. A reply's parent must be stored already (`parent_id`)."""
+    comments = [_comment(post, draft, status=draft.status) for post, draft in drafts]
+    Comment.objects.bulk_create(comments, batch_size=500)
+    effects.comments_imported(comments)
+    return comments
+
+
 def _comment(post: Post, draft: CommentDraft, status: str | None = None) -> Comment:
     user = (
         draft.user if draft.user is not None and draft.user.is_authenticated else None

@@ -4,21 +4,32 @@ turns the one into the other, keeping paragraphs, line breaks, links,
 emphasis and quotations, and nothing that could run."""
 
 import re
+from html import unescape
 
 from lxml import etree, html
 
 _BLOCKS = {"p", "div", "blockquote", "li", "pre"}
 
 
+# Most comments hold text and line breaks only: no need to build a tree.
+_TEXT_AND_BREAKS_RE = re.compile(r"(?:[^<]|<br\s*/?>)*", re.IGNORECASE)
+_BREAK_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
 def html_to_comment_text(source: str) -> str:
     if not source.strip():
         return ""
+    if _TEXT_AND_BREAKS_RE.fullmatch(source):
+        return _tidy(_escape(unescape(_BREAK_RE.sub("\n", source))))
     try:
         parser = html.HTMLParser(no_network=True, remove_comments=True)
         root = html.fragment_fromstring(source, create_parent="div", parser=parser)
     except (etree.ParserError, ValueError):
         return re.sub(r"<[^>]*>", "", source).strip()
-    text = _walk(root)
+    return _tidy(_walk(root))
+
+
+def _tidy(text: str) -> str:
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()[:5000]
 

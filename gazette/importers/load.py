@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from gazette.comments.intake import CommentDraft, Source, receive_comment
+from gazette.comments.intake import CommentDraft, receive_imported_comments
 from gazette.comments.models import Comment
 from gazette.images.models import Image
 from gazette.images.storing import add_image
@@ -36,9 +36,9 @@ from gazette.lib.text import unique_slug
 from gazette.posts.models import Entry, Hashtag, Page, Post
 from gazette.posts.writing import (
     bulk_writes,
-    remember_old_address,
+    remember_old_addresses,
     remember_old_redirect,
-    write_entry,
+    write_new_entries,
 )
 from gazette.site.models import CommentPolicy, SiteSettings
 from gazette.site.writing import write_site_settings
@@ -108,11 +108,9 @@ def load(
             _settings(backup)
             users = _authors(backup, report)
             moved = _images(backup, fetched, report)
-            entries = {}
             for record in backup.entries:
                 record.body = _moved_pictures(record.body, moved)
-                entries[record.ref] = _entry(record, users, report)
-                step()
+            entries = _entries(backup, users, report, step)
             _comments(backup, entries, report, step)
             for old, new in backup.redirects:
                 remember_old_redirect(old, new)
@@ -208,35 +206,48 @@ def _moved_pictures(body: str, moved: dict[str, str]) -> str:
     return body
 
 
-def _entry(record: records.Entry, users: dict, report: Report) -> Entry:
+def _entries(backup: records.Backup, users: dict, report: Report, step) -> dict:
+    """Every post and page, new ones written in bulk; returns ref -> entry."""
+    refs = [record.ref for record in backup.entries]
+    entries: dict[str, Entry] = {}
+    for model in (Post, Page):
+        found = model.objects.filter(import_ref__in=refs)
+        entries |= {e.import_ref: e for e in found if e.import_ref}
+    new, addresses = [], []
+    for record in backup.entries:
+        step()
+        if record.ref in entries:
+            report.already_there[f"{record.kind}s"] += 1
+            continue
+        entry = _new_entry(record, users)
+        entries[record.ref] = entry
+        new.append((entry, record.hashtags, record.updated_at))
+        addresses += [(path, entry, "") for path in record.old_paths]
+        report.created[f"{record.kind}s"] += 1
+    write_new_entries(new)
+    remember_old_addresses(addresses)
+    report.created["old addresses"] += len(addresses)
+    return entries
+
+
+def _new_entry(record: records.Entry, users: dict) -> Entry:
     model: type[Post] | type[Page] = Post if record.kind == "post" else Page
-    existing = model.objects.filter(import_ref=record.ref).first()
-    if existing is not None:
-        report.already_there[f"{record.kind}s"] += 1
-        return existing
     entry = model(
         title=record.title[:200],
+        slug=record.slug[:100],
         body=record.body,
         body_format=record.body_format,
         import_ref=record.ref,
         published_at=record.published_at,
         status=Entry.Status.DRAFT if record.status == "draft" else "published",
+        # Trashed on the old blog: in the trash here, restorable for 30 days.
+        trashed_at=timezone.now() if record.status == "trashed" else None,
     )
-    wanted = record.slug or record.title
-    entry.slug = unique_slug(wanted, model.objects.slug_taken)
     if isinstance(entry, Post):
         entry.author = users.get(record.author_ref) or _fallback_author(users)
         entry.excerpt = record.excerpt
         if record.comments_closed:
             entry.comment_policy = CommentPolicy.CLOSED
-    write_entry(entry, record.hashtags, updated_at=record.updated_at)
-    if record.status == "trashed":
-        entry.trashed_at = timezone.now()
-        entry.save(update_fields=["trashed_at"])
-    for path in record.old_paths:
-        remember_old_address(path, entry)
-        report.created["old addresses"] += 1
-    report.created[f"{record.kind}s"] += 1
     return entry
 
 
@@ -255,6 +266,9 @@ def _fallback_author(users: dict):
 
 
 def _comments(backup: records.Backup, entries: dict, report: Report, step) -> None:
+    """Through the intake in bulk, a generation at a time: those that answer the
+    post first, then replies to them, and so on, so a parent is always stored
+    before its replies."""
     stored: dict[str, int] = {
         ref: pk
         for ref, pk in Comment.objects.filter(
@@ -262,49 +276,54 @@ def _comments(backup: records.Backup, entries: dict, report: Report, step) -> No
         ).values_list("import_ref", "pk")
         if ref
     }
-    for record in _parents_first(backup.comments):
-        step()
-        if record.ref in stored:
-            report.already_there["comments"] += 1
-            continue
-        post = entries.get(record.entry_ref)
-        if not isinstance(post, Post):
-            report.skipped.append(f"{record.ref}: a comment on a page")
-            continue
-        draft = CommentDraft(
-            name=record.name,
-            body=record.body or "(empty)",
-            email=record.email,
-            url=record.url,
-            ip=record.ip,
-            parent_id=stored.get(record.parent_ref),
-            status=COMMENT_STATES.get(record.status, Comment.Status.HELD),
-            created_at=record.created_at,
-            import_ref=record.ref,
-        )
-        comment = receive_comment(post, draft, Source.IMPORT)
-        stored[record.ref] = comment.pk
-        report.created["comments"] += 1
-        for path in record.old_paths:
-            remember_old_address(path, post, fragment=f"comment-{comment.pk}")
-            report.created["old addresses"] += 1
+    for generation in _generations(backup.comments):
+        drafts = []
+        for record in generation:
+            step()
+            if record.ref in stored:
+                report.already_there["comments"] += 1
+                continue
+            post = entries.get(record.entry_ref)
+            if not isinstance(post, Post):
+                report.skipped.append(f"{record.ref}: a comment on a page")
+                continue
+            draft = CommentDraft(
+                name=record.name,
+                body=record.body or "(empty)",
+                email=record.email,
+                url=record.url,
+                ip=record.ip,
+                parent_id=stored.get(record.parent_ref),
+                status=COMMENT_STATES.get(record.status, Comment.Status.HELD),
+                created_at=record.created_at,
+                import_ref=record.ref,
+            )
+            drafts.append((post, draft, record))
+        comments = receive_imported_comments([(p, d) for p, d, _ in drafts])
+        for (_, _, record), comment in zip(drafts, comments, strict=True):
+            stored[record.ref] = comment.pk
+        report.created["comments"] += len(comments)
+    # A comment's old address ("...html?showComment=<ms>") needs no row of its
+    # own: it names the comment by its time (see posts/redirects.py).
 
 
-def _parents_first(comments: list[records.Comment]) -> list[records.Comment]:
-    """Comments ordered so that each comes after the one it replies to."""
+def _generations(comments: list[records.Comment]) -> list[list[records.Comment]]:
+    """The comments grouped by how deep in a thread they are, oldest first."""
     by_ref = {c.ref: c for c in comments}
-    ordered: list[records.Comment] = []
-    placed: set[str] = set()
-
-    def place(comment: records.Comment, depth: int = 0) -> None:
-        if comment.ref in placed or depth > 100:
-            return
-        parent = by_ref.get(comment.parent_ref)
-        if parent is not None:
-            place(parent, depth + 1)
-        placed.add(comment.ref)
-        ordered.append(comment)
-
-    for comment in sorted(comments, key=lambda c: (c.created_at is None, c.created_at)):
-        place(comment)
-    return ordered
+    depth: dict[str, int] = {}
+    for comment in comments:
+        chain = []
+        current: records.Comment | None = comment
+        while current is not None and current.ref not in depth:
+            if current in chain:  # a loop in a broken file: cut it here
+                break
+            chain.append(current)
+            current = by_ref.get(current.parent_ref)
+        known = depth.get(current.ref, -1) if current is not None else -1
+        for offset, link in enumerate(reversed(chain), start=1):
+            depth[link.ref] = known + offset
+    levels: dict[int, list[records.Comment]] = {}
+    for comment in comments:
+        levels.setdefault(depth[comment.ref], []).append(comment)
+    oldest = lambda c: (c.created_at is None, c.created_at)  # noqa: E731
+    return [sorted(levels[n], key=oldest) for n in sorted(levels)]

@@ -55,7 +55,8 @@ class Comment:
     email: str = ""
     url: str = ""
     ip: str | None = None
-    # Old addresses of this comment ("/2019/03/walk.html?showComment=155...").
+    # Old addresses of this comment ("/2019/03/walk.html?showComment=155..."):
+    # answered through its post's old address, checked by check_links.
     old_paths: list[str] = field(default_factory=list)
 
 

@@ -26,20 +26,31 @@ _SAFE: dict[str, Any] = {
 }
 
 
-def iter_elements(path: Path, tag: str | tuple, *, recover: bool) -> Iterator:
-    """The elements named `tag`, one at a time. Those directly under the root
-    (a feed's entries) are cleared once the caller moves on, with what came
-    before them, so memory stays flat however long the file."""
+def iter_elements(
+    path: Path, tag: str | tuple, *, recover: bool, depth: int = 1
+) -> Iterator:
+    """The elements named `tag`, one at a time. Those `depth` levels under the
+    root (1: a feed's entries; 2: an RSS channel's items) are cleared once the
+    caller moves on, with what came before them, so memory stays flat however
+    long the file."""
     context = etree.iterparse(
         str(path), events=("end",), tag=tag, recover=recover, **_SAFE
     )
     for _, element in context:
         yield element
         parent = element.getparent()
-        if parent is not None and parent.getparent() is None:
+        if parent is not None and _depth(parent) == depth - 1:
             element.clear(keep_tail=False)
             while element.getprevious() is not None:
                 del parent[0]
+
+
+def _depth(element) -> int:
+    """How many levels under the root `element` is (the root: 0)."""
+    levels = 0
+    while (element := element.getparent()) is not None:
+        levels += 1
+    return levels
 
 
 def read(path: Path, parse: Callable[[bool], Any]) -> tuple[Any, list[str]]:

@@ -13,6 +13,7 @@ stored, so nothing in the source can add script, styles or event handlers.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from html import escape
 
 import nh3
@@ -279,13 +280,50 @@ def _split_hashtags(token: Token, hashtag_url, env) -> list[Token]:
 COMMENT_TAGS = {"p", "br", "em", "strong", "a", "blockquote", "code", "pre"}
 
 
-def render_comment(source: str) -> str:
-    """A reader's comment: paragraphs, emphasis, links, quotes and code, no more."""
+@cache
+def _comment_parser() -> MarkdownIt:
+    """Made once: an import renders a hundred thousand comments."""
     md = MarkdownIt("zero", {"html": False, "breaks": True})
-    md.enable(
+    return md.enable(
         ["emphasis", "link", "blockquote", "backticks", "fence", "code", "newline"]
     )
-    html = md.render(source)
+
+
+# Characters that can start Markdown in a comment; text without them (most
+# comments) is only paragraphs and line breaks.
+_MARKUP_CHARS = frozenset("\\`*_[]<>&~\t")
+
+
+def _plain_paragraphs(source: str) -> str | None:
+    """What the comment parser makes of text with no markup in it, made
+    directly (an import renders a hundred thousand comments); None when the
+    text needs the parser. tests/test_markup.py checks the two agree."""
+    if _MARKUP_CHARS.intersection(source):
+        return None
+    paragraphs: list[list[str]] = [[]]
+    for line in source.split("\n"):
+        if not line.strip():
+            if paragraphs[-1]:
+                paragraphs.append([])
+            continue
+        if not paragraphs[-1] and line.startswith("    "):
+            return None  # an indented code block
+        paragraphs[-1].append(line.strip())
+    return "".join(
+        "<p>" + "<br>\n".join(lines) + "</p>\n" for lines in paragraphs if lines
+    )
+
+
+def render_comment(source: str) -> str:
+    """A reader's comment: paragraphs, emphasis, links, quotes and code, no more."""
+    html = _plain_paragraphs(source)
+    if html is None:
+        html = _comment_parser().render(source)
+    return clean_comment_html(html)
+
+
+def clean_comment_html(html: str) -> str:
+    """The comment allow-list: the few tags a comment may hold."""
     return nh3.clean(
         html,
         tags=COMMENT_TAGS,

@@ -27,6 +27,9 @@ appears on time without a cron job.
 import gzip
 import hashlib
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -72,8 +75,34 @@ def bump(*versions: Version) -> None:
 
 
 def bump_on_commit(*versions: Version) -> None:
-    """`bump` once the current transaction commits (at once outside one)."""
+    """`bump` once the current transaction commits (at once outside one).
+
+    Inside `bumps_collected()`, the versions wait for the end of that block."""
+    if (collected := _collected.get()) is not None:
+        collected.update(versions)
+        return
     transaction.on_commit(lambda: bump(*versions))
+
+
+_collected: ContextVar[set[Version] | None] = ContextVar(
+    "gazette_collected_bumps", default=None
+)
+
+
+@contextmanager
+def bumps_collected() -> Iterator[None]:
+    """Collect the bumps asked for inside the block and make them once, when the
+    block ends well (on commit): an import of thousands of rows bumps once."""
+    if _collected.get() is not None:  # an outer block collects already
+        yield
+        return
+    collected: set[Version] = set()
+    token = _collected.set(collected)
+    try:
+        yield
+    finally:
+        _collected.reset(token)
+    bump_on_commit(*collected)
 
 
 def current_versions(versions: list[Version]) -> dict[str, str]:

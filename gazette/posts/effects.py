@@ -18,7 +18,7 @@ happen once, for everything written in it.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -88,51 +88,44 @@ def versions_to_bump(entry: Entry, before: Seen | None, after: Seen) -> set[Vers
     return bumped
 
 
-@dataclass
-class _Batch:
-    versions: set[Version] = field(default_factory=set)
-    posts: dict[int, Post] = field(default_factory=dict)
-
-
-_batch: ContextVar[_Batch | None] = ContextVar("gazette_posts_batch", default=None)
+# The posts written inside `bulk_writes()`, indexed once at its end.
+_batch: ContextVar[dict[int, Post] | None] = ContextVar(
+    "gazette_posts_batch", default=None
+)
 
 
 def entry_written(entry: Entry, before: Seen | None) -> None:
     """Do what follows a write to `entry`; `before` is `seen(entry)` before it
     (None for a new entry)."""
-    after = seen(entry)
-    versions = versions_to_bump(entry, before, after)
+    if before is None:  # new: it shows everywhere at once, if it shows at all
+        versions = {SITE, LISTINGS, own_version(entry)} if entry.is_public else set()
+    else:
+        versions = versions_to_bump(entry, before, seen(entry))
     if not versions:
-        return
-    batch = _batch.get()
-    if batch is not None:
-        batch.versions |= versions
-        if isinstance(entry, Post):
-            batch.posts[entry.pk] = entry
         return
     pagecache.bump_on_commit(*versions)
     if isinstance(entry, Post):
-        posts_changed.send(sender=Post, posts=[entry])
+        batch = _batch.get()
+        if batch is not None:
+            batch[entry.pk] = entry
+        else:
+            posts_changed.send(sender=Post, posts=[entry])
 
 
 @contextmanager
 def bulk_writes() -> Iterator[None]:
-    """Write many entries in one transaction with their side effects done once,
-    at the end: one index update for all the posts and one cache bump."""
+    """Write many entries (and their comments) in one transaction with the side
+    effects done once, at the end: one index update for all the posts and one
+    cache bump."""
     if _batch.get() is not None:  # already in one: the outer block finishes it
         yield
         return
-    batch = _Batch()
-    reset = _batch.set(batch)
-    still_set = True
+    batch: dict[int, Post] = {}
+    token = _batch.set(batch)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), pagecache.bumps_collected():
             yield
-            _batch.reset(reset)
-            still_set = False
-            if batch.posts:
-                posts_changed.send(sender=Post, posts=list(batch.posts.values()))
-            pagecache.bump_on_commit(*batch.versions)
+            if batch:
+                posts_changed.send(sender=Post, posts=list(batch.values()))
     finally:
-        if still_set:
-            _batch.reset(reset)
+        _batch.reset(token)

@@ -7,6 +7,7 @@ Blogger's mobile switch (`?m=1`) is ignored wherever it appears.
 """
 
 import re
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, unquote, urlencode
 
 from django.http import HttpRequest, HttpResponsePermanentRedirect
@@ -39,11 +40,38 @@ def old_address_redirect(request: HttpRequest) -> HttpResponsePermanentRedirect 
     }
     for candidate in candidates:
         if candidate in found and (destination := found[candidate].destination()):
+            if "#" not in destination:
+                destination += _comment_anchor(request, found[candidate])
             if unquote(destination) != full:
                 return HttpResponsePermanentRedirect(destination)
     if destination := _blogger_shape(path):
         return HttpResponsePermanentRedirect(destination)
     return None
+
+
+def _comment_anchor(request: HttpRequest, address: OldAddress) -> str:
+    """Blogger linked to a comment as "?showComment=<its time in ms>"; that
+    time names the comment, so the old post's address leads to its anchor."""
+    value = request.GET.get("showComment", "")
+    if not (
+        address.post_id and value.isascii() and value.isdigit() and len(value) < 16
+    ):
+        return ""
+    ms = int(value)
+    try:
+        when = datetime.fromtimestamp(ms // 1000, UTC) + timedelta(
+            milliseconds=ms % 1000
+        )
+    except (OverflowError, ValueError, OSError):
+        return ""
+    # Through the post's relation: this layer does not import comments.
+    shown = Post.objects.filter(
+        pk=address.post_id,
+        comments__created_at=when,
+        comments__status="approved",
+    )
+    comment_id = shown.values_list("comments__pk", flat=True).first()
+    return f"#comment-{comment_id}" if comment_id else ""
 
 
 def _without_mobile_switch(request: HttpRequest) -> str:

@@ -15,11 +15,13 @@ from urllib.parse import unquote
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from gazette.images.models import Image
 from gazette.lib.dates import validate_publish_time
 from gazette.lib.htmlbodies import sanitise_html_body
 from gazette.lib.markup import IMAGE_RE, Rendered, render_markdown
+from gazette.lib.text import unique_slug
 from gazette.posts.effects import bulk_writes, entry_written, seen
 from gazette.posts.models import Entry, Hashtag, OldAddress, Page, Post, Revision
 
@@ -37,6 +39,7 @@ __all__ = [
     "trash",
     "unpublish",
     "write_entry",
+    "write_new_entries",
     "write_image",
 ]
 
@@ -90,6 +93,20 @@ def write_entry[E: Entry](
         old_url = before.get_absolute_url()
         if old_url != entry.get_absolute_url():
             remember_old_address(old_url, entry)
+    rendered = _prepare(entry, updated_at)
+    entry.save()
+    if isinstance(entry, Post):
+        if hashtags is None:
+            hashtags = [h.name for h in entry.hashtags.all()]
+        entry.hashtags.set(Hashtag.for_names(list(hashtags) + rendered.hashtags))
+    if keep_revision:
+        _keep_revision(entry, author=author)
+    entry_written(entry, was_seen)
+    return entry
+
+
+def _prepare(entry: Entry, updated_at: datetime | None) -> Rendered:
+    """Render the body and settle the publishing state, before a save."""
     validate_publish_time(entry.published_at)
     rendered = render_body(entry.body, entry.body_format)
     entry.body_html = rendered.html
@@ -102,15 +119,58 @@ def write_entry[E: Entry](
         entry.status = Entry.Status.PUBLISHED
     if entry.status == Entry.Status.PUBLISHED and when and when > timezone.now():
         entry.status = Entry.Status.SCHEDULED
-    entry.save()
-    if isinstance(entry, Post):
-        if hashtags is None:
-            hashtags = [h.name for h in entry.hashtags.all()]
-        entry.hashtags.set(Hashtag.for_names(list(hashtags) + rendered.hashtags))
-    if keep_revision:
-        _keep_revision(entry, author=author)
-    entry_written(entry, was_seen)
-    return entry
+    return rendered
+
+
+def write_new_entries(
+    new: list[tuple[Entry, list[str], datetime | None]],
+) -> None:
+    """Write many new posts or pages at once, each as `write_entry` would (no
+    revision): (entry, its hashtags, when it was last changed). Slugs are made
+    unique among themselves and the blog's. For imports: a few queries for a
+    thousand entries rather than a dozen for each."""
+    if not new:
+        return
+    for model in (Post, Page):
+        mine = [item for item in new if type(item[0]) is model]
+        if not mine:
+            continue
+        _unique_slugs(model, [entry for entry, _, _ in mine])
+        names: dict[int, list[str]] = {}
+        for n, (entry, hashtags, updated_at) in enumerate(mine):
+            rendered = _prepare(entry, updated_at)
+            names[n] = list(hashtags) + rendered.hashtags
+        rows: list = [entry for entry, _, _ in mine]
+        model.objects.bulk_create(rows, batch_size=500)
+        if model is Post:
+            _add_hashtags([(entry, names[n]) for n, (entry, _, _) in enumerate(mine)])
+        for entry, _, _ in mine:
+            entry_written(entry, None)
+
+
+def _unique_slugs(model: type[Entry], entries: list[Entry]) -> None:
+    wanted = {slugify(e.slug or e.title, allow_unicode=True)[:100] for e in entries}
+    taken = set(model.objects.filter(slug__in=wanted).values_list("slug", flat=True))
+    for entry in entries:
+        entry.slug = unique_slug(entry.slug or entry.title, taken.__contains__)
+        taken.add(entry.slug)
+
+
+def _add_hashtags(posts: list[tuple[Entry, list[str]]]) -> None:
+    everything = Hashtag.for_names([name for _, names in posts for name in names])
+    by_key = {h.key: h for h in everything}
+    through = Post.hashtags.through
+    rows = {
+        (post.pk, by_key[Hashtag.make_key(name)].pk)
+        for post, names in posts
+        for name in names
+        if Hashtag.make_key(name) in by_key
+    }
+    through.objects.bulk_create(
+        [through(post_id=post, hashtag_id=tag) for post, tag in rows],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
 
 
 def publish(
@@ -175,6 +235,26 @@ def remember_old_address(path: str, entry: Entry, fragment: str = "") -> None:
     OldAddress.objects.update_or_create(
         path=unquote(path)[:500],
         defaults=owner | {"target": "", "fragment": fragment[:100]},
+    )
+
+
+def remember_old_addresses(addresses: list[tuple[str, Entry, str]]) -> None:
+    """Many (path, entry, fragment) at once, as `remember_old_address` keeps
+    each: an import brings thousands."""
+    rows = {}
+    for path, entry, fragment in addresses:
+        row = OldAddress(path=unquote(path)[:500], fragment=fragment[:100])
+        if isinstance(entry, Page):
+            row.page = entry
+        elif isinstance(entry, Post):
+            row.post = entry
+        rows[row.path] = row
+    OldAddress.objects.bulk_create(
+        list(rows.values()),
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["path"],
+        update_fields=["post", "page", "target", "fragment"],
     )
 
 

@@ -11,6 +11,7 @@ import unicodedata
 from html import unescape
 
 from django.db import router, transaction
+from django.db.models import prefetch_related_objects
 from django.utils.html import strip_tags
 
 from gazette.posts.models import Post
@@ -48,13 +49,15 @@ def index_posts(posts: list[Post]) -> None:
     has come.
     """
     using = router.db_for_write(SearchDocument)
-    gone = [p.pk for p in posts if not p.is_public]
-    SearchDocument.objects.using(using).filter(pk__in=gone).delete()
+    documents = SearchDocument.objects.using(using)
+    # Rows are written afresh, a thousand posts (an import) in a few queries.
+    documents.filter(pk__in=[p.pk for p in posts]).delete()
     kept = [p for p in posts if p.is_public]
-    for post in kept:
-        SearchDocument.objects.using(using).update_or_create(
-            post_id=post.pk, defaults=document_fields(post)
-        )
+    prefetch_related_objects(kept, "hashtags")
+    documents.bulk_create(
+        [SearchDocument(post=post, **document_fields(post)) for post in kept],
+        batch_size=500,
+    )
     if kept:
         get_backend(using).write([p.pk for p in kept])
 

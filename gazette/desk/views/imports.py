@@ -36,7 +36,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
         job = ImportJob(
             original_name=upload.name[:255],
             fetch_images=form.cleaned_data["fetch_images"],
-            created_by=request.user,
+            created_by=request.user if request.user.is_authenticated else None,
         )
         job.file.save(upload.name, upload, save=False)
         try:

@@ -139,3 +139,40 @@ class CommentMarkupTest(SimpleTestCase):
         self.assertNotIn("<h", html)
         self.assertNotIn("<img", html)
         self.assertNotIn("<script", html)
+
+
+class PlainCommentsTest(SimpleTestCase):
+    """Comments without markup skip the Markdown parser; the result must be the
+    parser's own, letter for letter."""
+
+    def test_the_shortcut_renders_exactly_what_the_parser_does(self):
+        import random
+
+        from gazette.lib.markup import (
+            _comment_parser,
+            _plain_paragraphs,
+            clean_comment_html,
+        )
+
+        pieces = ["tide", "Über", "pier", "1.", "-", "#", '"q"', "it's", "!", "é"]
+        pieces += [" ", " ", "  ", "    ", "\n", "\n", "\n\n", " \n", "\n    "]
+        rng = random.Random(3)
+        used = 0
+        for _ in range(3000):
+            text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 25)))
+            shortcut = _plain_paragraphs(text)
+            if shortcut is None:
+                continue
+            used += 1
+            self.assertEqual(
+                clean_comment_html(shortcut),
+                clean_comment_html(_comment_parser().render(text)),
+                repr(text),
+            )
+        self.assertGreater(used, 1500)
+
+    def test_markup_still_goes_to_the_parser(self):
+        from gazette.lib.markup import _plain_paragraphs
+
+        for text in ("*a*", "[a](https://x.example)", "> q", "`c`", "    code", "a&b"):
+            self.assertIsNone(_plain_paragraphs(text), text)
