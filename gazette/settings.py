@@ -175,7 +175,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers carry on while a writer commits; IMMEDIATE avoids the
     # "database is locked" error when two requests upgrade to a write at once.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA cache_size=-32000;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

@@ -211,8 +211,9 @@ def _entries(backup: records.Backup, users: dict, report: Report, step) -> dict:
     refs = [record.ref for record in backup.entries]
     entries: dict[str, Entry] = {}
     for model in (Post, Page):
-        found = model.objects.filter(import_ref__in=refs)
-        entries |= {e.import_ref: e for e in found if e.import_ref}
+        for chunk in _chunks(refs):
+            found = model.objects.filter(import_ref__in=chunk)
+            entries |= {e.import_ref: e for e in found if e.import_ref}
     new, addresses = [], []
     for record in backup.entries:
         step()
@@ -269,13 +270,10 @@ def _comments(backup: records.Backup, entries: dict, report: Report, step) -> No
     """Through the intake in bulk, a generation at a time: those that answer the
     post first, then replies to them, and so on, so a parent is always stored
     before its replies."""
-    stored: dict[str, int] = {
-        ref: pk
-        for ref, pk in Comment.objects.filter(
-            import_ref__in=[c.ref for c in backup.comments]
-        ).values_list("import_ref", "pk")
-        if ref
-    }
+    stored: dict[str, int] = {}
+    for refs in _chunks([c.ref for c in backup.comments]):
+        found = Comment.objects.filter(import_ref__in=refs)
+        stored |= {ref: pk for ref, pk in found.values_list("import_ref", "pk") if ref}
     for generation in _generations(backup.comments):
         drafts = []
         for record in generation:
@@ -305,6 +303,11 @@ def _comments(backup: records.Backup, entries: dict, report: Report, step) -> No
         report.created["comments"] += len(comments)
     # A comment's old address ("...html?showComment=<ms>") needs no row of its
     # own: it names the comment by its time (see posts/redirects.py).
+
+
+def _chunks(items: list[str], size: int = 5000) -> list[list[str]]:
+    """Lookups a few thousand at a time: databases cap a query's parameters."""
+    return [items[n : n + size] for n in range(0, len(items), size)]
 
 
 def _generations(comments: list[records.Comment]) -> list[list[records.Comment]]:

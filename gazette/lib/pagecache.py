@@ -68,8 +68,17 @@ def page_version(pk: int) -> Version:
     return Version(f"page:{pk}")
 
 
+# More versions than this in one bump (an import touching thousands of posts)
+# bump SITE alone: every page shows it, so every page is refreshed at once.
+MANY = 200
+
+
 def bump(*versions: Version) -> None:
-    """Mark everything that shows `versions` as changed: pages made before are stale."""
+    """Mark everything that shows `versions` as changed: pages made before are stale.
+
+    Every page depends on SITE, so when it moves on nothing else needs to."""
+    if SITE in versions or len(versions) > MANY:
+        versions = (SITE,)
     if versions:
         cache.set_many({v.key: uuid.uuid4().hex for v in versions}, None)
 

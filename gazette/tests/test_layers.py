@@ -11,10 +11,11 @@ GAZETTE = Path(__file__).resolve().parents[1]
 FORBIDDEN = {
     "lib": ("site", "posts", "images", "comments", "desk", "search", "demo"),
     "site": ("posts", "images", "comments", "desk", "search", "demo"),
-    "images": ("posts", "comments", "desk", "search", "demo"),
-    "posts": ("comments", "desk", "search", "demo"),
-    "comments": ("desk", "search", "demo"),
-    "search": ("desk", "comments", "demo"),
+    "images": ("posts", "comments", "desk", "search", "demo", "importers"),
+    "posts": ("comments", "desk", "search", "demo", "importers"),
+    "comments": ("desk", "search", "demo", "importers"),
+    "search": ("desk", "comments", "demo", "importers"),
+    "importers": ("desk", "demo"),
 }
 
 

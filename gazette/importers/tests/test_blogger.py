@@ -131,6 +131,12 @@ class ClassicBackupTest(BaseTestCase):
                 self.assertEqual(response.status_code, 301)
                 self.assertEqual(response["Location"], new)
         self.assertEqual(self.client.get(harbour).status_code, 200)
+        search = self.client.get("/search?q=tide")
+        self.assertEqual(
+            (search.status_code, search["Location"]), (301, "/search/?q=tide")
+        )
+        for archive in ("/2019/", "/2019/03/"):  # the same addresses here
+            self.assertContains(self.client.get(archive), "Spring tide at the old pier")
         self.assertEqual(self.client.get("/hashtag/C++%20&%20tides/").status_code, 200)
 
     def test_a_drafts_address_stays_unknown(self):

@@ -165,7 +165,7 @@ class PlainCommentsTest(SimpleTestCase):
                 continue
             used += 1
             self.assertEqual(
-                clean_comment_html(shortcut),
+                shortcut,
                 clean_comment_html(_comment_parser().render(text)),
                 repr(text),
             )

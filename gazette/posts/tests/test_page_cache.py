@@ -228,3 +228,21 @@ class PageCacheTest(BaseTestCase):
         )
         self.make_post("Two", hashtags=("Oven",))
         self.assertContains(self.client.get("/"), "#Oven")
+
+
+class BumpTest(BaseTestCase):
+    def test_a_bump_with_the_site_in_it_moves_the_site_alone(self):
+        post = pagecache.post_version(1)
+        before = pagecache.current_versions([pagecache.SITE, post])
+        pagecache.bump(pagecache.SITE, post)
+        after = pagecache.current_versions([pagecache.SITE, post])
+        self.assertNotEqual(after["site"], before["site"])
+        self.assertEqual(after["post:1"], before["post:1"])
+
+    def test_a_bump_of_very_many_versions_moves_the_site_instead(self):
+        many = [pagecache.post_version(n) for n in range(pagecache.MANY + 1)]
+        before = pagecache.current_versions([pagecache.SITE, *many])
+        pagecache.bump(*many)
+        after = pagecache.current_versions([pagecache.SITE, *many])
+        self.assertNotEqual(after["site"], before["site"])
+        self.assertEqual(after["post:3"], before["post:3"])
