@@ -62,10 +62,11 @@ test-load: $(VENV)/.dev system-packages
 	DJANGO_ALLOW_ASYNC_UNSAFE=1 $(BIN)/pytest loadtests
 	scripts/with-postgres $(BIN)/pytest loadtests
 
-# Every benchmark on SQLite, then search again on a throwaway PostgreSQL cluster.
+# Every benchmark on SQLite, then search and importing again on a throwaway
+# PostgreSQL cluster.
 bench: $(VENV)/.dev system-packages
 	$(BIN)/python -m bench
-	scripts/with-postgres $(BIN)/python -m bench search
+	scripts/with-postgres $(BIN)/python -m bench search importing
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
