@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -102,6 +103,18 @@ def load(
         if progress and (done % 50 == 0 or done == total):
             progress(done, total)
 
+    try:
+        _load(backup, report, fetched, step)
+    finally:
+        # The settings row may have been read into the cache inside a
+        # transaction that is now rolled back (a dry run, a refusal).
+        cache.delete(SiteSettings.CACHE_KEY)
+    return report
+
+
+def _load(
+    backup: records.Backup, report: Report, fetched: Fetched | None, step
+) -> None:
     with transaction.atomic():
         hashtags_before = Hashtag.objects.count()
         with bulk_writes():
@@ -116,9 +129,8 @@ def load(
                 remember_old_redirect(old, new)
                 report.created["old addresses"] += 1
         report.created["hashtags"] = Hashtag.objects.count() - hashtags_before
-        if dry_run:
+        if report.dry_run:
             transaction.set_rollback(True)
-    return report
 
 
 def _settings(backup: records.Backup) -> None:
