@@ -1,7 +1,8 @@
 """What the import commands share: a file, --dry-run, a progress bar, a report,
 and a clean refusal that names the entry and leaves the blog as it was."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from gazette.importers.fetch import fetch_all
-from gazette.importers.load import load
+from gazette.importers.load import ProgressCallback, load
 from gazette.importers.records import Backup, ImportFailed
 
 
@@ -41,23 +42,29 @@ class ImportCommand(BaseCommand):
                 unique = list({i.ref: i for i in backup.images}.values())
                 self.stdout.write(f"Fetching {len(unique)} pictures...")
                 fetched = fetch_all(unique, settings.GAZETTE_IMPORT_DIR / "pictures")
-            with Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                disable=options["verbosity"] == 0 or not self.stdout.isatty(),
-            ) as bar:
-                task = bar.add_task("Importing", total=None)
+            with progress_bar(self, options) as progress:
                 report = load(
                     backup,
                     dry_run=options["dry_run"],
                     fetched=fetched,
-                    progress=lambda done, total: bar.update(
-                        task, completed=done, total=total
-                    ),
+                    progress=progress,
                 )
         except ImportFailed as error:
             raise CommandError(f"Nothing was imported. {error}") from error
         for line in report.lines():
             self.stdout.write(line)
+
+
+@contextmanager
+def progress_bar(command: BaseCommand, options: dict) -> Iterator[ProgressCallback]:
+    """A bar with counts and the time left, on a terminal; `progress(done,
+    total)` moves it."""
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        disable=options["verbosity"] == 0 or not command.stdout.isatty(),
+    ) as bar:
+        task = bar.add_task("Importing", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)

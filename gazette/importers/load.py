@@ -77,14 +77,14 @@ class Report:
         return lines
 
 
-Progress = Callable[[int, int], None]
+ProgressCallback = Callable[[int, int], None]
 
 
 def load(
     backup: records.Backup,
     *,
     dry_run: bool = False,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
     fetched: Fetched | None = None,
 ) -> Report:
     """Write `backup` into the blog; with `dry_run`, roll it all back after

@@ -25,7 +25,7 @@ importing the same export twice changes nothing.
 import hashlib
 import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -49,7 +49,7 @@ from gazette.images.models import Image
 from gazette.images.renditions import make_renditions
 from gazette.images.uploads import ALLOWED_FORMATS, MAX_PIXELS
 from gazette.importers.gazette.parse import Export, Row
-from gazette.importers.load import Report
+from gazette.importers.load import ProgressCallback, Report
 from gazette.importers.records import ImportFailed
 from gazette.lib.text import unique_slug
 from gazette.posts.models import Entry, Hashtag, OldAddress, Page, Post, Revision
@@ -64,8 +64,6 @@ ROLE_GROUPS = {
     "contributor": roles.CONTRIBUTORS,
 }
 _COMMENT_FRAGMENT = re.compile(r"comment-(\d+)")
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -91,7 +89,7 @@ class GazetteReport(Report):
 
 
 def load(
-    export: Export, *, dry_run: bool = False, progress: Progress | None = None
+    export: Export, *, dry_run: bool = False, progress: ProgressCallback | None = None
 ) -> GazetteReport:
     """Write `export` into the blog; with `dry_run`, roll it all back after
     counting (and store no file). Any error leaves the database, and the media
@@ -135,7 +133,7 @@ class _Loader:
         export: Export,
         report: GazetteReport,
         dry_run: bool,
-        progress: Progress | None,
+        progress: ProgressCallback | None,
     ):
         self.export = export
         self.report = report

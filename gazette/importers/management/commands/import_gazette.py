@@ -1,8 +1,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from gazette.importers.command import progress_bar
 from gazette.importers.gazette.load import load
 from gazette.importers.gazette.parse import read_export
 from gazette.importers.records import ImportFailed
@@ -26,21 +26,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             export = read_export(options["dir"])
-            with Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                disable=options["verbosity"] == 0 or not self.stdout.isatty(),
-            ) as bar:
-                task = bar.add_task("Importing", total=export.total)
-                report = load(
-                    export,
-                    dry_run=options["dry_run"],
-                    progress=lambda done, total: bar.update(
-                        task, completed=done, total=total
-                    ),
-                )
+            with progress_bar(self, options) as progress:
+                report = load(export, dry_run=options["dry_run"], progress=progress)
         except ImportFailed as error:
             raise CommandError(f"Nothing was imported. {error}") from error
         for line in report.lines():
