@@ -69,8 +69,13 @@ def apply_leniently(item: Post | Page, data) -> list[str]:
 
 
 def autosave_from(request: HttpRequest, item: Post | Page, data):
-    """Autosave `data` (a POST or a stash) into `item` for the signed-in writer."""
+    """Autosave `data` (a POST or a stash) into `item` for the signed-in writer.
+
+    A new editor with nothing typed in it yet makes no draft: empty "untitled"
+    drafts would pile up from every editor opened and left."""
     hashtags = apply_leniently(item, data)
+    if item.pk is None and not _text(data, "title").strip() and not item.body.strip():
+        return item
     autosave(item, hashtags=hashtags, author=request.user)
     if key := _text(data, "draft_key", 64):
         remember_new_draft(request, key, item)

@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 from urllib.parse import unquote
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -94,7 +94,7 @@ def write_entry[E: Entry](
         if old_url != entry.get_absolute_url():
             remember_old_address(old_url, entry)
     rendered = _prepare(entry, updated_at)
-    entry.save()
+    _save_taking_slug(entry)
     if isinstance(entry, Post):
         if hashtags is None:
             hashtags = [h.name for h in entry.hashtags.all()]
@@ -103,6 +103,25 @@ def write_entry[E: Entry](
         _keep_revision(entry, author=author)
     entry_written(entry, was_seen)
     return entry
+
+
+def _save_taking_slug(entry: Entry, tries: int = 5) -> None:
+    """Save `entry`; when another save took its slug a moment ago (two new
+    drafts both found "untitled-3" free), take the next free one instead.
+
+    The database's unique index is what decides; checking first only makes
+    a clash rare, never impossible, with several workers."""
+    model = type(entry)
+    for attempt in range(tries):
+        try:
+            with transaction.atomic():
+                entry.save()
+            return
+        except IntegrityError:
+            taken = model.objects.filter(slug=entry.slug).exclude(pk=entry.pk)
+            if attempt == tries - 1 or not taken.exists():
+                raise
+            entry.slug = unique_slug(entry.slug, model.objects.slug_taken)
 
 
 def _prepare(entry: Entry, updated_at: datetime | None) -> Rendered:

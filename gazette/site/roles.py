@@ -60,9 +60,31 @@ def can_publish(user: User) -> bool:
 
 
 def can_edit_post(user: User, post) -> bool:
-    """Admins edit every post; authors and contributors their own."""
+    """Admins edit every post; authors their own and contributors' (an author
+    publishes what a contributor wrote); contributors their own. Reads
+    post.author's groups when it is not the user's own post."""
     role = role_of(user)
-    return role == "admin" or (role is not None and post.author_id == user.pk)
+    if role == "admin" or (role is not None and post.author_id == user.pk):
+        return True
+    return role == "author" and role_of(post.author) == "contributor"
+
+
+def editable_by(user: User):
+    """A filter for the posts `user` may edit, as can_edit_post decides."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    if role_of(user) == "admin":
+        return Q()
+    mine = Q(author=user)
+    if role_of(user) != "author":
+        return mine
+    contributors = (
+        get_user_model()
+        .objects.filter(groups__name=CONTRIBUTORS, is_active=True, is_superuser=False)
+        .exclude(groups__name__in=(ADMINS, AUTHORS))
+    )
+    return mine | Q(author__in=contributors)
 
 
 def can_moderate(user: User, post) -> bool:

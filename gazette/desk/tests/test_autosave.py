@@ -71,3 +71,16 @@ class AutosaveTest(DeskTestCase):
             response.json()["sign_in_url"],
             f"/desk/sign-in/?next=%2Fdesk%2Fposts%2F{post.pk}%2F",
         )
+
+
+class EmptyEditorsTest(DeskTestCase):
+    def test_an_editor_opened_and_left_empty_makes_no_draft(self):
+        self.client.force_login(self.alice)
+        empty = post_form(title="", body="", draft_key="left-empty")
+        answer = self.client.post("/desk/posts/autosave/", empty)
+        self.assertEqual(answer.status_code, 200)
+        self.assertEqual(answer.json(), {"nothing_to_save": True})
+        self.assertFalse(Post.objects.exists())
+        typed = self.client.post("/desk/posts/autosave/", empty | {"body": "A line."})
+        self.assertEqual(typed.json()["is_draft"], True)
+        self.assertEqual(Post.objects.get().body, "A line.")

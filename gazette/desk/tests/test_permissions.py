@@ -1,7 +1,10 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.test import Client
 
 from gazette.desk.tests.base import DeskTestCase, post_form
 from gazette.posts.models import Post
+from gazette.site import roles
 
 
 class PermissionTest(DeskTestCase):
@@ -59,8 +62,10 @@ class PermissionTest(DeskTestCase):
         self.assertEqual(post.title, "Bob's, published by an admin")
         self.assertTrue(post.is_visible)
 
-    def test_an_author_cannot_see_or_change_others_posts(self):
-        theirs = self.make_post("Bob's draft", author=self.bob, status="draft")
+    def test_an_author_cannot_see_or_change_another_authors_posts(self):
+        erin = get_user_model().objects.create_user("erin")
+        erin.groups.add(Group.objects.get(name=roles.AUTHORS))
+        theirs = self.make_post("Bob's draft", author=erin, status="draft")
         self.client.force_login(self.alice)
         self.assertNotContains(self.client.get("/desk/"), "Bob&#x27;s draft")
         for path in ("", "revisions/"):
@@ -78,6 +83,20 @@ class PermissionTest(DeskTestCase):
         self.assertEqual(response.status_code, 404)
         theirs.refresh_from_db()
         self.assertEqual((theirs.title, theirs.trashed_at), ("Bob's draft", None))
+
+    def test_an_author_publishes_a_contributors_draft(self):
+        draft = self.make_post("Bob's draft", author=self.bob, status="draft")
+        self.client.force_login(self.alice)
+        self.assertContains(self.client.get("/desk/"), "Bob&#x27;s draft")
+        data = post_form(title="Bob's draft", slug=draft.slug, slug_auto="False")
+        response = self.client.post(
+            f"/desk/posts/{draft.pk}/", data | {"action": "publish"}
+        )
+        self.assertRedirects(response, f"/desk/posts/{draft.pk}/")
+        draft.refresh_from_db()
+        self.assertEqual(
+            (draft.author, draft.status), (self.bob, Post.Status.PUBLISHED)
+        )
 
     def test_an_author_publishes_their_own_posts(self):
         self.client.force_login(self.alice)

@@ -72,8 +72,9 @@ def new_entry(request: HttpRequest, kind: EditorKind) -> HttpResponse:
         held := drafts.take_stash(request, kind.name, None)
     ):
         drafts.autosave_from(request, entry, held)
-        messages.success(request, "Your text was kept and is saved as a draft.")
-        return redirect(f"desk:{kind.name}_edit", entry.pk)
+        if entry.pk is not None:  # there was text to keep
+            messages.success(request, "Your text was kept and is saved as a draft.")
+            return redirect(f"desk:{kind.name}_edit", entry.pk)
     if request.method == "POST":
         if pk := drafts.new_draft_for(request, request.POST.get("draft_key", "")):
             entry = kind.own(request).filter(pk=pk).first() or entry
@@ -199,6 +200,8 @@ def autosave_entry(
             status=403,
         )
     drafts.autosave_from(request, entry, request.POST)
+    if entry.pk is None:
+        return JsonResponse({"nothing_to_save": True})
     return JsonResponse(
         {
             "saved_at": dateformat.format(timezone.localtime(), "H:i:s"),

@@ -36,7 +36,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
     author = request.GET.get("author", "").strip()
     if not roles.is_admin(request.user):
         assert request.user.is_authenticated  # desk_view let only desk users in
-        posts = posts.filter(author=request.user)
+        posts = posts.filter(roles.editable_by(request.user))
     elif author:
         posts = posts.filter(author__username=author)
     if query := request.GET.get("q", "").strip():

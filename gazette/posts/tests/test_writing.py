@@ -109,3 +109,14 @@ class IndexingFollowsVisibleChangesTest(BaseTestCase):
             )
             raise ValueError("the file ended half-way")
         self.assertFalse(Post.objects.exists())
+
+
+class SlugsTakenAtomicallyTest(BaseTestCase):
+    def test_a_slug_taken_between_the_check_and_the_save_gives_the_next_one(self):
+        # Two new drafts both found "untitled" free; the other one saved first.
+        self.make_post("Untitled", slug="untitled", status=Post.Status.DRAFT)
+        late = Post(title="", slug="untitled", author=self.alice)
+        with committed():
+            write_entry(late)
+        self.assertEqual(late.slug, "untitled-2")
+        self.assertEqual(Post.objects.filter(slug__startswith="untitled").count(), 2)

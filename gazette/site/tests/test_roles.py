@@ -16,7 +16,9 @@ class RoleTest(BaseTestCase):
         self.assertTrue(roles.can_publish(self.alice))
         self.assertFalse(roles.can_publish(self.bob))
         self.assertTrue(roles.can_edit_post(self.alice, own))
-        self.assertFalse(roles.can_edit_post(self.alice, other))
+        # An author publishes what a contributor wrote; not the other way round.
+        self.assertTrue(roles.can_edit_post(self.alice, other))
+        self.assertFalse(roles.can_edit_post(self.bob, own))
         self.assertTrue(roles.can_edit_post(self.bob, other))
         self.assertTrue(roles.can_moderate(self.alice, own))
         self.assertFalse(roles.can_moderate(self.alice, other))

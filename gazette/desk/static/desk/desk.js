@@ -112,7 +112,9 @@
       return answer(response);
     }).then(function (result) {
       var json = result.json;
-      if (result.ok) {
+      if (result.ok && json.nothing_to_save) {
+        say("");
+      } else if (result.ok) {
         if (json.autosave_url !== form.dataset.autosaveUrl) {
           // A new post now exists: later saves change it instead of adding more.
           form.dataset.autosaveUrl = json.autosave_url;
