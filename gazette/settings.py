@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import stat
 import sys
 import tempfile
 from datetime import timedelta
@@ -14,6 +15,15 @@ from django.core.exceptions import ImproperlyConfigured
 PACKAGE_DIR = Path(__file__).resolve().parent
 # State (database, secret key, uploads) lives under var/ beside the checkout.
 VAR_DIR = Path(os.environ.get("GAZETTE_VAR_DIR", PACKAGE_DIR.parent / "var"))
+
+# Everything Gazette writes is private to its owner unless said otherwise: the
+# SQLite database and its -wal/-shm files (sessions, password hashes, commenters'
+# addresses), the secret key, the file cache, uploaded backups. SQLite creates its
+# files with the process umask, and every process (gunicorn workers, `gazette`
+# commands, the task worker) reads these settings before it opens anything.
+# Media and collected static files, which a web server in front may serve, are
+# given readable modes explicitly (PUBLIC_FILE_MODES in STORAGES below).
+os.umask(0o077)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -54,6 +64,20 @@ def read_or_create_key(path: Path) -> str:
         f.write(key)
     return key
 
+
+def make_private(path: Path, mode: int) -> None:
+    """Give `path`, if it exists and is ours, `mode`: an older install's var/ and
+    database were readable by every local user."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return
+    if found.st_uid == os.getuid() and stat.S_IMODE(found.st_mode) != mode:
+        path.chmod(mode)
+
+
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+make_private(VAR_DIR, 0o700)
 
 DEBUG = env_bool("GAZETTE_DEBUG")
 # Under pytest: fast password hashing, uploads in a temp folder, static files unhashed.
@@ -128,9 +152,13 @@ if env_bool("GAZETTE_DEMO", True):
     INSTALLED_APPS.append("gazette.demo")
 
 MIDDLEWARE = [
+    # The security headers first: they wrap everything below, so static files
+    # (WhiteNoise) and pages served from the page cache get the same set.
     "django.middleware.security.SecurityMiddleware",
-    "gazette.lib.middleware.RejectNulBytesMiddleware",
+    "gazette.lib.middleware.SecurityHeadersMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gazette.lib.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gazette.lib.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -138,7 +166,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gazette.site.middleware.SiteTimeZoneMiddleware",
     "gazette.posts.redirects.OldAddressMiddleware",
     # Last, as django-axes asks: it turns refused sign-ins into its lock-out page.
@@ -165,7 +192,6 @@ TEMPLATES = [
 ]
 
 # SQLite out of the box; DATABASE_URL=postgres://... when one file is not enough.
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'gazette.sqlite3'}", conn_max_age=60
@@ -183,6 +209,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # SQLite gives a new -wal or -shm file the database file's mode, whatever
+    # the umask: an older, world-readable database is made private first.
+    if (name := str(DATABASES["default"]["NAME"])) not in ("", ":memory:"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            make_private(Path(name + suffix), 0o600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache is shared by every worker: Redis when several machines serve the blog,
@@ -247,16 +278,30 @@ MEDIA_ROOT = Path(os.environ.get("GAZETTE_MEDIA_ROOT", VAR_DIR / "media"))
 # In one-machine mode the app serves uploads itself; behind a web server or object
 # store, set GAZETTE_SERVE_MEDIA=0 and let that serve MEDIA_URL.
 SERVE_MEDIA = env_bool("GAZETTE_SERVE_MEDIA", True)
+# Files stored through Django's storages keep the private umask's modes (the
+# uploaded backups under imports/ among them)...
+FILE_UPLOAD_PERMISSIONS = None
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = None
+# ...except media and collected static files, which a web server in front may
+# serve: they are readable by other users, explicitly.
+PUBLIC_FILE_MODES = {
+    "file_permissions_mode": 0o644,
+    "directory_permissions_mode": 0o755,
+}
 # The largest picture the desk accepts.
 GAZETTE_MAX_UPLOAD_MB = env_int("GAZETTE_MAX_UPLOAD_MB", 20)
 # Readers' pages kept, compressed, in the shared cache (gazette/lib/pagecache.py).
 GAZETTE_PAGE_CACHE = env_bool("GAZETTE_PAGE_CACHE", True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": PUBLIC_FILE_MODES,
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if TESTING or DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "gazette.lib.staticstorage.CompressedManifestStaticFilesStorage",
+        "OPTIONS": PUBLIC_FILE_MODES,
     },
 }
 WHITENOISE_USE_FINDERS = TESTING or DEBUG

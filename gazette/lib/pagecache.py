@@ -38,11 +38,14 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 SECONDS = 600  # at most; less when a scheduled post is due sooner
 _ATTRIBUTE = "_gazette_page_versions"
 _EXPIRY = "_gazette_page_expires_by"
 _FILLS = "_gazette_page_fills"
+# Headers that belong to one copy of a page, not to the page.
+_PER_COPY = {"content-length", "content-encoding", "x-gazette-cache"}
 
 
 @dataclass(frozen=True)
@@ -198,9 +201,19 @@ class PageCacheMiddleware:
         versions = getattr(request, _ATTRIBUTE, None)
         if versions and _is_storable(response):
             expires_by = getattr(request, _EXPIRY, None)
+            # Served from the cache, the page is compressed for readers who
+            # accept it: this answer varies as the cached ones will.
+            patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
             entry = {
                 "versions": versions,
                 "content_type": response["Content-Type"],
+                # The view's headers, given again with each copy from the cache
+                # (the security headers are added around the cache, each time).
+                "headers": {
+                    name: value
+                    for name, value in response.headers.items()
+                    if name.lower() not in _PER_COPY
+                },
                 "until": expires_by,
             }
             fills = getattr(request, _FILLS, [])
@@ -269,10 +282,12 @@ def _from_entry(request: HttpRequest, entry: dict) -> HttpResponse:
     else:
         body = gzip.decompress(entry["body"])
     response = HttpResponse(body, content_type=entry["content_type"])
+    for name, value in entry.get("headers", {}).items():
+        response[name] = value
     response["Content-Length"] = str(len(body))
     if accepts_gzip:
         response["Content-Encoding"] = "gzip"
     # Signed-in people get other pages: shared caches downstream must not mix them.
-    response["Vary"] = "Accept-Encoding, Cookie"
+    patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
     response["X-Gazette-Cache"] = "hit"
     return response
