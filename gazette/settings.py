@@ -314,6 +314,11 @@ LOGGING = {
         "handlers": ["console"],
         "level": os.environ.get("GAZETTE_LOG_LEVEL", "INFO"),
     },
+    # A refused permission is one line in the log, not a traceback.
+    "filters": {
+        "one_line_permission_denied": {"()": "gazette.lib.logs.OneLinePermissionDenied"}
+    },
+    "loggers": {"django.request": {"filters": ["one_line_permission_denied"]}},
 }
 
 # Comments: the spam defence's limits (the load test relaxes them through these).

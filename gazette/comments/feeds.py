@@ -5,8 +5,7 @@ from datetime import datetime
 
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.html import escape
+from django.utils.feedgenerator import Atom1Feed
 
 from gazette.comments.models import Comment
 from gazette.lib.links import absolute_urls
@@ -55,8 +54,8 @@ class CommentsFeed(GazetteFeed):
 
     def item_title(self, entry: Entry) -> str:
         comment = entry.item
-        title = xml_text(f"{comment.author_name} on “{comment.post.title}”")
-        return escape(title) if self.fmt == "rss" else title
+        # Escaped for RSS, with every RSS text, by `RssFeed`.
+        return xml_text(f"{comment.author_name} on “{comment.post.title}”")
 
     def item_description(self, entry: Entry) -> str:
         return xml_text(absolute_urls(entry.item.body_html, entry.subject.origin))
@@ -90,7 +89,7 @@ class CommentsAtomFeed(CommentsFeed):
 
 
 class CommentsRssFeed(CommentsFeed):
-    feed_type = Rss201rev2Feed
+    pass
 
 
 class PostCommentsFeed(CommentsFeed):
@@ -132,7 +131,7 @@ class PostCommentsAtomFeed(PostCommentsFeed):
 
 
 class PostCommentsRssFeed(PostCommentsFeed):
-    feed_type = Rss201rev2Feed
+    pass
 
 
 # In the "feeds" namespace with the posts' feeds (see gazette/urls.py).

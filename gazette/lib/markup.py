@@ -23,8 +23,13 @@ from markdown_it.token import Token
 # A hashtag starts a word, begins with a letter and runs on letters, digits and "_".
 # The look-behind keeps "#" inside words, URLs and entities ("&#39;") out.
 HASHTAG_RE = re.compile(r"(?<![\w&#/])#([^\W\d_][\w]{0,63})")
-# The address part of a Markdown image: ![alt](ADDRESS "title").
-IMAGE_RE = re.compile(r"!\[(?:\\.|[^\]\\])*\]\(\s*<?([^\s)>]+)")
+# The address part of a Markdown image: ![alt](ADDRESS "title"), to look the
+# uploaded images up before rendering. The alt text may not hold a bare "[":
+# each attempt then stops at the next "[" (which starts the next candidate), so
+# finding them all is linear; with "[" allowed, "![" repeated made it quadratic.
+# (Brackets in alt text were never matched: such an image only goes without
+# its width, height and srcset.)
+IMAGE_RE = re.compile(r"!\[(?:\\.|[^\[\]\\])*\]\(\s*<?([^\s)>]+)")
 
 ALLOWED_TAGS = {
     "a",
@@ -124,6 +129,9 @@ def find_hashtags(text: str) -> list[str]:
     return list(seen.values())
 
 
+SMART_QUOTES_LIMIT = 2000
+
+
 def render_markdown(
     source: str,
     *,
@@ -138,7 +146,12 @@ def render_markdown(
     md = MarkdownIt(
         "commonmark", {"html": False, "linkify": False, "typographer": True}
     )
-    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.enable(["table", "strikethrough", "replacements"])
+    # markdown-it's curly quotes take time growing with the square of the number
+    # of quote marks in a paragraph; a body with thousands of them keeps straight
+    # quotes rather than stall the server.
+    if source.count('"') + source.count("'") <= SMART_QUOTES_LIMIT:
+        md.enable("smartquotes")
     md.core.ruler.push("gazette_figures", _figures)
     md.core.ruler.push("gazette_headings", _demote_headings)
     env: dict = {"hashtags": {}, "image_srcs": []}

@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.html import escape
 from django.utils.http import http_date, quote_etag
 
@@ -44,6 +44,29 @@ class AtomWithContent(Atom1Feed):
         super().add_item_elements(handler, item)
         if item.get("content_html"):
             handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class RssFeed(Rss201rev2Feed):
+    """RSS whose text is escaped the way readers expect: they take the
+    channel's title and description and each item's title as HTML, so plain
+    text is escaped once here before the XML escapes it again (an item's
+    description is HTML already). The one place for every RSS feed; Atom's
+    text constructs are plain text and are left alone."""
+
+    def __init__(
+        self, title: str, link: str, description: str | None, **kwargs: Any
+    ) -> None:
+        if description is not None:
+            description = as_html(description)
+        super().__init__(as_html(title), link, description, **kwargs)
+
+    def add_item_elements(self, handler, item: dict[str, Any]) -> None:
+        super().add_item_elements(handler, item | {"title": as_html(item["title"])})
+
+
+def as_html(text: str) -> str:
+    """Plain text as HTML that shows it as it is."""
+    return escape(text)
 
 
 @dataclass(frozen=True)
@@ -84,6 +107,7 @@ class GazetteFeed(Feed):
     conditional GET. Subclasses name `fmt` ("atom" or "rss") and `url_name`."""
 
     fmt = "rss"
+    feed_type: type[SyndicationFeed] = RssFeed  # Atom feeds name theirs
     url_name = ""
 
     def __call__(self, request, *args, **kwargs):
@@ -176,9 +200,7 @@ class PostsFeed(GazetteFeed):
         return reverse("posts:home")
 
     def item_title(self, entry: Entry) -> str:
-        # RSS readers take an item's title as HTML, Atom's is plain text.
-        title = xml_text(entry.item.title)
-        return escape(title) if self.fmt == "rss" else title
+        return xml_text(entry.item.title)  # escaped for RSS by RssFeed
 
     def item_link(self, entry: Entry) -> str:
         return entry.item.get_absolute_url()
@@ -222,7 +244,7 @@ class PostsAtomFeed(PostsFeed):
 
 
 class PostsRssFeed(PostsFeed):
-    feed_type = Rss201rev2Feed
+    pass
 
 
 class HashtagFeed(PostsFeed):
@@ -261,4 +283,4 @@ class HashtagAtomFeed(HashtagFeed):
 
 
 class HashtagRssFeed(HashtagFeed):
-    feed_type = Rss201rev2Feed
+    pass

@@ -38,3 +38,19 @@ class PreviewLinkTest(DeskTestCase):
         post.trashed_at = timezone.now()
         post.save()
         self.assertEqual(self.client.get(f"/preview/{'a' * 32}/").status_code, 404)
+
+    def test_a_preview_does_not_publish_its_secret_address(self):
+        token = "s" * 32
+        self.make_post("Under wraps", status="draft", preview_token=token)
+        response = self.client.get(f"/preview/{token}/")
+        self.assertContains(response, "Under wraps")
+        page = response.content.decode()
+        self.assertNotIn(token, page)
+        self.assertNotIn('rel="canonical"', page)
+        self.assertNotIn('property="og:url"', page)
+        # Published pages keep both.
+        post = self.make_post("Out now")
+        page = self.client.get(post.get_absolute_url()).content.decode()
+        address = "http://testserver" + post.get_absolute_url()
+        self.assertIn(f'<link rel="canonical" href="{address}">', page)
+        self.assertIn(f'<meta property="og:url" content="{address}">', page)

@@ -131,7 +131,8 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
     posts = Post.objects.filter(trashed_at__isnull=True).for_listing()
     post = get_object_or_404(posts, preview_token=token)
     post.published_at = post.published_at or timezone.now()
-    context = {"post": post}
+    # The page's address is the secret: no canonical link or og:url gives it away.
+    context = {"post": post, "secret_address": True}
     response = render(request, "desk/shared_preview.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

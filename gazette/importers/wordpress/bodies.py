@@ -18,6 +18,7 @@ time the post is shown; an import has to do that once:
 
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from html import escape, unescape
 from urllib.parse import parse_qs, urlsplit
@@ -28,13 +29,23 @@ from gazette.lib.htmlbodies import is_video_embed
 Gallery = Callable[[list[str]], list[records.Image | str]]
 
 _BLOCK_MARK_RE = re.compile(r"<!--\s*/?wp:")
-_REUSABLE_RE = re.compile(r"<!--\s*wp:block\s+(\{.*?\})\s*/-->", re.S)
-_HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
-_CODE_RE = re.compile(r"(<pre\b.*?</pre\s*>|<code\b.*?</code\s*>)", re.S | re.I)
-_SHORTCODE_RE = re.compile(
-    r"\[(\[?)([A-Za-z][\w-]*)(?![\w-])([^\[\]]*?)(/?)\](?:(.*?)\[/\2\])?(\]?)", re.S
+# Nothing here reads "up to the first X" with ".*?": tried again from each
+# of many openings with no X after them, that takes time quadratic in the text.
+# Where the end is found is worked out once (`_first_after`) instead.
+_REUSABLE_START_RE = re.compile(r"<!--\s*wp:block\s+(?=\{)")
+_REUSABLE_END_RE = re.compile(r"\}\s*/-->")
+_CODE_START_RE = re.compile(r"<(pre|code)\b", re.I)
+_CODE_END_RES = {
+    "pre": re.compile(r"</pre\s*>", re.I),
+    "code": re.compile(r"</code\s*>", re.I),
+}
+_SHORTCODE_RE = re.compile(r"\[(\[?)([A-Za-z][\w-]*)(?![\w-])([^\[\]]*?)(/?)\]")
+_SHORTCODE_END_RE = re.compile(r"\[/([A-Za-z][\w-]*)\]")
+# The look-behind starts a name only at the start of a word (from each letter
+# of a long word, "[\w-]+" ran to its end: quadratic).
+_ATTRIBUTE_RE = re.compile(
+    r"""(?<![\w-])([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s'"]+))"""
 )
-_ATTRIBUTE_RE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s'"]+))""")
 _CAPTION_IMAGE_RE = re.compile(
     r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.S | re.I
 )
@@ -54,6 +65,7 @@ _BLOCK_TAGS = (
 ).split()
 _VOID_BLOCKS = {"hr", "col"}
 _BLOCK_RE = re.compile(rf"<(/?)({'|'.join(_BLOCK_TAGS)})\b[^>]*>", re.I)
+_LINE_BREAK_RE = re.compile(r"(?:<br\s*/?>)?(?:(?<![ \t])[ \t]+)?\n[ \t]*")
 
 
 def convert_body(
@@ -70,10 +82,10 @@ def convert_body(
     left: dict[str, None] = {}
     text = _inline_reusable_blocks(text, reusable, left)
     has_blocks = bool(_BLOCK_MARK_RE.search(text))
-    text = _HTML_COMMENT_RE.sub("", text)
-    parts = _CODE_RE.split(text)
+    text = _strip_html_comments(text)
+    parts = _split_code(text)
     for i in range(0, len(parts), 2):  # the text between <pre>s and <code>s
-        parts[i] = _SHORTCODE_RE.sub(lambda m: _shortcode(m, gallery, left), parts[i])
+        parts[i] = _replace_shortcodes(parts[i], gallery, left)
         parts[i] = _BARE_URL_RE.sub(_bare_video, parts[i])
         parts[i] = re.sub(r"\n[ \t]*\n\s*\n", "\n\n", parts[i])  # the marks' lines
     text = "".join(parts)
@@ -83,10 +95,56 @@ def convert_body(
     return text.strip()
 
 
+def _first_after(pattern: re.Pattern, text: str) -> Callable[[int], re.Match | None]:
+    """The first match of `pattern` in `text` that starts at or after a
+    position, all matches found once (`pattern`'s matches never overlap)."""
+    matches = list(pattern.finditer(text))
+    starts = [match.start() for match in matches]
+
+    def first(position: int) -> re.Match | None:
+        i = bisect_left(starts, position)
+        return matches[i] if i < len(matches) else None
+
+    return first
+
+
+def _strip_html_comments(text: str) -> str:
+    """Text without its <!-- comments --> (an unclosed one stays)."""
+    out, position = [], 0
+    while (start := text.find("<!--", position)) != -1:
+        end = text.find("-->", start + 4)
+        if end == -1:
+            break
+        out.append(text[position:start])
+        position = end + 3
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _split_code(text: str) -> list[str]:
+    """Text, <pre>...</pre> or <code>...</code>, text, ..., text."""
+    closing_after = {tag: _first_after(end, text) for tag, end in _CODE_END_RES.items()}
+    parts, position, search_from = [], 0, 0
+    while opening := _CODE_START_RE.search(text, search_from):
+        closing = closing_after[opening[1].lower()](opening.end())
+        if closing is None:  # not code: an unclosed one is left as text
+            search_from = opening.start() + 1
+            continue
+        parts += [
+            text[position : opening.start()],
+            text[opening.start() : closing.end()],
+        ]
+        position = search_from = closing.end()
+    parts.append(text[position:])
+    return parts
+
+
 def _inline_reusable_blocks(text: str, reusable: dict[str, str], left: dict) -> str:
-    def replace(match: re.Match) -> str:
+    """<!-- wp:block {"ref":42} /--> replaced by the reusable block's text."""
+
+    def replace(block: str) -> str:
         try:
-            number = str(json.loads(match[1]).get("ref", ""))
+            number = str(json.loads(block).get("ref", ""))
         except (ValueError, AttributeError):
             number = ""
         if number in reusable:
@@ -95,17 +153,58 @@ def _inline_reusable_blocks(text: str, reusable: dict[str, str], left: dict) -> 
         return ""
 
     for _ in range(3):  # a reusable block may hold another
-        if not _REUSABLE_RE.search(text):
+        if not _REUSABLE_START_RE.search(text):
             break
-        text = _REUSABLE_RE.sub(replace, text)
+        closing_after = _first_after(_REUSABLE_END_RE, text)
+        out, position = [], 0
+        while opening := _REUSABLE_START_RE.search(text, position):
+            closing = closing_after(opening.end())
+            if closing is None:  # nor for any later opening
+                break
+            block = text[opening.end() : closing.start() + 1]  # {...}
+            out += [text[position : opening.start()], replace(block)]
+            position = closing.end()
+        text = "".join(out) + text[position:]
     return text
 
 
 # Shortcodes
 
 
-def _shortcode(match: re.Match, gallery: Gallery, left: dict) -> str:
-    whole, before, name, raw, _, content, after = match.group(0, 1, 2, 3, 4, 5, 6)
+def _replace_shortcodes(text: str, gallery: Gallery, left: dict) -> str:
+    """Each [name attributes] or [name]content[/name] converted or kept."""
+    closings: dict[str, list[re.Match]] = {}
+    for closing in _SHORTCODE_END_RE.finditer(text):
+        closings.setdefault(closing[1], []).append(closing)
+    starts = {name: [c.start() for c in found] for name, found in closings.items()}
+    out, position = [], 0
+    while opening := _SHORTCODE_RE.search(text, position):
+        before, name, raw = opening.group(1, 2, 3)
+        end, content = opening.end(), None
+        # Up to the first [/name] after it, if there is one.
+        i = bisect_left(starts.get(name, []), end)
+        if i < len(starts.get(name, [])):
+            content = text[end : closings[name][i].start()]
+            end = closings[name][i].end()
+        after = "]" if text.startswith("]", end) else ""
+        end += len(after)
+        whole = text[opening.start() : end]
+        out.append(text[position : opening.start()])
+        out.append(_shortcode(whole, before, name, raw, content, after, gallery, left))
+        position = end
+    return "".join(out) + text[position:]
+
+
+def _shortcode(
+    whole: str,
+    before: str,
+    name: str,
+    raw: str,
+    content: str | None,
+    after: str,
+    gallery: Gallery,
+    left: dict,
+) -> str:
     if before and after:  # [[name]] is how WordPress writes "[name]" as text
         return whole[1:-1]
     if not _is_shortcode(name, raw, content):
@@ -231,29 +330,34 @@ def autop(text: str) -> str:
     is a line break."""
     parts: list[str] = []
     position = 0
-    while match := _BLOCK_RE.search(text, position):
+    # Past the last ">", no tag can end: "[^>]*" would run to the end of the
+    # text from every "<p" there, which made "<p<p<p..." quadratic.
+    tags_end = text.rfind(">") + 1
+    while match := _BLOCK_RE.search(text, position, tags_end):
         parts += _paragraphs(text[position : match.start()])
-        end = _block_end(text, match)
+        end = _block_end(text, match, tags_end)
         parts.append(text[match.start() : end].strip())
         position = end
     parts += _paragraphs(text[position:])
     return "\n".join(parts)
 
 
-def _block_end(text: str, opening: re.Match) -> int:
+def _block_end(text: str, opening: re.Match, tags_end: int) -> int:
     """Where the block element that `opening` starts ends (its closing tag,
-    counting nested ones of the same name), or the end of the text."""
+    counting nested ones of the same name), or the end of the text. No tag
+    ends past `tags_end`."""
     tag = opening[2].lower()
     if opening[1] or tag in _VOID_BLOCKS or opening[0].endswith("/>"):
         return opening.end()  # a stray closing tag, or one that holds nothing
     depth = 1
-    for match in re.finditer(rf"<(/?){tag}\b[^>]*>", text[opening.end() :], re.I):
+    same = re.compile(rf"<(/?){tag}\b[^>]*>", re.I)
+    for match in same.finditer(text, opening.end(), tags_end):
         if match[1]:
             depth -= 1
         elif not match[0].endswith("/>"):
             depth += 1
         if depth == 0:
-            return opening.end() + match.end()
+            return match.end()
     return len(text)
 
 
@@ -262,6 +366,8 @@ def _paragraphs(text: str) -> list[str]:
     for chunk in re.split(r"\n[ \t]*\n", text):
         chunk = chunk.strip()
         if chunk:
-            chunk = re.sub(r"(?:<br\s*/?>)?[ \t]*\n[ \t]*", "<br>\n", chunk)
+            # Blanks before a newline are taken from the start of their run
+            # only (tried from each blank of a long run: quadratic).
+            chunk = _LINE_BREAK_RE.sub("<br>\n", chunk)
             found.append(f"<p>{chunk}</p>")
     return found

@@ -8,8 +8,13 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context) -> str:
+    """The page's canonical address; none for a page whose address is a secret
+    (`secret_address` in the context: a shared preview), which its tags
+    (canonical link, og:url) must not publish."""
     request = context.get("request")
-    return seo.canonical_url(request) if request else ""
+    if request is None or context.get("secret_address"):
+        return ""
+    return seo.canonical_url(request)
 
 
 @register.simple_tag(takes_context=True)

@@ -253,6 +253,41 @@ class CommentFeedsTest(FeedTestCase):
                     for part in parts:
                         self.assertEqual(dangerous_parts(part), [], part)
 
+    def test_every_rss_text_is_escaped_the_way_readers_read_it(self):
+        # RSS readers take the channel's title and description and the items'
+        # titles as HTML: text in them must arrive escaped, and show as typed.
+        hostile = "<script>alert(1)</script>"
+        site = SiteSettings.load()
+        site.title = "Notes <script>alert(2)</script>"
+        site.description = "About <script>alert(3)</script>"
+        site.save()
+        post = self.make_post(hostile, hashtags=("Baking",))
+        add_comment(post, name="Eve <script>alert(4)</script>")
+        for path in (
+            "/feeds/posts.rss",
+            "/feeds/hashtag/baking.rss",
+            "/feeds/comments.rss",
+            f"/feeds/posts/{post.pk}/comments.rss",
+        ):
+            with self.subTest(path=path):
+                raw = self.client.get(path).content.decode()
+                self.assertNotIn("<script", raw)
+                channel_title = raw.split("<title>", 1)[1].split("</title>", 1)[0]
+                self.assertIn("&amp;lt;script", channel_title)
+                parsed = self.feed(path)
+                fields = [parsed.feed.title_detail, parsed.feed.subtitle_detail]
+                for entry in parsed.entries:
+                    fields += [entry.title_detail, entry.summary_detail]
+                self.assertEqual(len(parsed.entries), 1)
+                for detail in fields:
+                    # As a reader puts it into its page: no script element...
+                    self.assertEqual(
+                        dangerous_parts(as_html(detail.value, detail)), [], detail
+                    )
+                # ...and the text shows literally, as it was written.
+                for detail in fields[:1] + fields[2:3]:
+                    self.assertIn("<script>alert(", shown(detail.value, detail))
+
 
 class ConditionalGetTest(FeedTestCase):
     def test_every_feed_answers_304_until_it_changes(self):
