@@ -8,6 +8,8 @@ from django.core.files.storage import default_storage
 from PIL import Image as PILImage
 from PIL import ImageOps
 
+from gazette.images.uploads import without_metadata
+
 WIDTHS = (480, 960, 1600)
 FORMATS = {"jpeg": ("JPEG", ".jpg"), "png": ("PNG", ".png"), "webp": ("WEBP", ".webp")}
 
@@ -55,7 +57,7 @@ def _save(picture, stem: str, width: int, fmt: str) -> dict:
     if pil_format == "JPEG" and picture.mode != "RGB":
         picture = picture.convert("RGB")
     buffer = io.BytesIO()
-    picture.save(buffer, pil_format, quality=82, optimize=True)
+    without_metadata(picture).save(buffer, pil_format, quality=82, optimize=True)
     name = default_storage.save(
         f"images/renditions/{stem}-{width}{suffix}", ContentFile(buffer.getvalue())
     )

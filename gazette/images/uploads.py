@@ -80,6 +80,19 @@ def _check_pixels(width: int, height: int) -> None:
         )
 
 
+# What Pillow would carry from a source's info into a file it saves: the JPEG
+# comment segment, EXIF and XMP. None of it is written again.
+METADATA_KEYS = ("comment", "exif", "xmp", "XML:com.adobe.xmp")
+
+
+def without_metadata(picture: PILImage.Image) -> PILImage.Image:
+    """`picture` with the metadata Pillow would save again taken out of its
+    info (the pixels, frames and colour profile stay)."""
+    for key in METADATA_KEYS:
+        picture.info.pop(key, None)
+    return picture
+
+
 def _reencode(picture: PILImage.Image, image_format: str) -> bytes:
     """The picture's pixels in a new file: orientation applied, metadata left out."""
     buffer = io.BytesIO()
@@ -88,7 +101,7 @@ def _reencode(picture: PILImage.Image, image_format: str) -> bytes:
         picture.info.pop("comment", None)
         picture.save(buffer, image_format, save_all=True, exif=b"", comment=b"")
         return buffer.getvalue()
-    upright = ImageOps.exif_transpose(picture)
+    upright = without_metadata(ImageOps.exif_transpose(picture))
     options = {}
     if image_format == "JPEG":
         options = {"quality": 90, "icc_profile": picture.info.get("icc_profile")}

@@ -159,3 +159,23 @@ class DeskUploadTest(BaseTestCase):
         self.assertContains(response, "more pixels than Gazette", status_code=400)
         self.assertContains(response, "Kept caption", status_code=400)
         self.assertFalse(Image.objects.exists())
+
+
+class CommentSegmentTest(BaseTestCase):
+    """A JPEG's comment segment (COM) is metadata too: it may name a camera owner
+    or carry anything at all. Neither the stored file nor a rendition keeps it."""
+
+    def test_no_stored_file_keeps_a_jpeg_comment(self):
+        from django.core.files.storage import default_storage
+
+        from gazette.images.storing import add_image
+
+        secret = b"Taken by R. Hale at 14 Quay Lane"
+        data = picture(1000, 600, comment=secret)
+        self.assertIn(secret, data)
+        image = add_image(clean_upload(upload("quay.jpg", data)), alt_text="Quay")
+        stored = [image.file.name, *(r["name"] for r in image.renditions)]
+        self.assertGreater(len(stored), 2)
+        for name in stored:
+            with self.subTest(name=name), default_storage.open(name) as file:
+                self.assertNotIn(secret, file.read())
