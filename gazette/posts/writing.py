@@ -247,21 +247,15 @@ def purge_trash(now: datetime | None = None) -> tuple[int, int]:
 
 def remember_old_address(path: str, entry: Entry, fragment: str = "") -> None:
     """Keep `path` leading to `entry` (at `fragment`, "comment-12", if given)."""
-    owner = {"post": entry, "page": None}
-    if isinstance(entry, Page):
-        owner = {"post": None, "page": entry}
-    # Kept decoded, as request.path is: "/2020/05/café/", not "/2020/05/caf%C3%A9/".
-    OldAddress.objects.update_or_create(
-        path=unquote(path)[:500],
-        defaults=owner | {"target": "", "fragment": fragment[:100]},
-    )
+    remember_old_addresses([(path, entry, fragment)])
 
 
 def remember_old_addresses(addresses: list[tuple[str, Entry, str]]) -> None:
-    """Many (path, entry, fragment) at once, as `remember_old_address` keeps
-    each: an import brings thousands."""
+    """Keep each (path, entry, fragment) leading there, replacing what a path
+    led to before; in bulk, as an import brings thousands."""
     rows = {}
     for path, entry, fragment in addresses:
+        # Kept decoded, as request.path is: "/2020/05/café/", not "/2020/05/caf%C3%A9/".
         row = OldAddress(path=unquote(path)[:500], fragment=fragment[:100])
         if isinstance(entry, Page):
             row.page = entry

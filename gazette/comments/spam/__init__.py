@@ -7,6 +7,7 @@ checks (the form's token, honeypot and timing, in `comments.views`): "spam",
 moderation queue. Submissions that must not be stored at all raise `Refused`.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from gazette.comments.spam import akismet
@@ -63,8 +64,8 @@ def assess(
     ip: str | None,
     user_agent: str = "",
     site_url: str = "",
-    spam_signs: list[str] = (),  # type: ignore[assignment]
-    hold_signs: list[str] = (),  # type: ignore[assignment]
+    spam_signs: Sequence[str] = (),
+    hold_signs: Sequence[str] = (),
 ) -> Assessment:
     """Run every check on a comment for `post`; Refused for a double submission.
 
