@@ -36,8 +36,8 @@ run: $(BIN)/gazette
 	@echo "Desk:           http://$(HOST):$(PORT)/desk/"
 	@echo "Admin:          http://$(HOST):$(PORT)/admin/"
 	@echo "Stop it with Ctrl-C."
-	@# The task worker (imports) runs beside the web server and stops with it.
-	@$(BIN)/gazette db_worker --queue-name default & worker=$$!; \
+	@# The task worker (imports, clean-ups) runs beside the web server and stops with it.
+	@$(BIN)/gazette worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/gunicorn gazette.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --forwarded-allow-ips 127.0.0.1
