@@ -42,11 +42,12 @@ run: $(BIN)/gazette
 	  $(BIN)/gunicorn gazette.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --forwarded-allow-ips 127.0.0.1
 
-# Debian packages the tests use: Chromium for browser tests, PostgreSQL's server.
+# Debian packages the tests use: Chromium for browser tests, PostgreSQL's server,
+# and Redis's server (the limits' Redis path runs against a throwaway one).
 system-packages:
-	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-	  echo "Installing chromium and postgresql with apt-get..."; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null; then \
+	  echo "Installing chromium, postgresql and redis-server with apt-get..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql redis-server >/dev/null; \
 	fi
 
 test: $(VENV)/.dev system-packages lint check test-sqlite test-postgres test-load

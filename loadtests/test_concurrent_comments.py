@@ -3,157 +3,41 @@ stored twice. The server is gunicorn in another process, so this test commits
 its data (TransactionTestCase) and points the server at the test database."""
 
 import http.cookiejar
-import os
 import re
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db import connection
 from django.test import TransactionTestCase
-from django.utils import timezone
 
 from gazette.comments.models import Comment
-from gazette.posts.models import Post
-from gazette.posts.writing import write_entry
-from gazette.site import roles
-from gazette.site.models import CommentPolicy, SiteSettings
+from loadtests.server import NoRedirects, open_post, server_log, start_server
 
-ROOT = Path(__file__).resolve().parents[1]
 THREADS = 8
 PER_THREAD = 5
 TIMEOUT = 30
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a 302 is the answer itself: the comment was accepted
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    user = quote(db["USER"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    host = db["HOST"] or "127.0.0.1"
-    return f"postgres://{user}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _read(var_dir: str) -> str:
-    return (Path(var_dir) / "server.log").read_text()[-5000:]
-
-
 class ConcurrentCommentsTest(TransactionTestCase):
     def setUp(self):
-        authors, _ = Group.objects.get_or_create(name=roles.AUTHORS)
-        author = get_user_model().objects.create_user("writer", "writer@example.org")
-        author.groups.add(authors)
-        self.post = write_entry(
-            Post(
-                title="Busy post",
-                slug="busy-post",
-                body="Everyone has something to say.",
-                status=Post.Status.PUBLISHED,
-                published_at=timezone.now(),
-                author=author,
-            ),
-            [],
-        )
-        site = SiteSettings.load()
-        site.comment_policy = CommentPolicy.OPEN
-        site.save()
+        self.post = open_post("Busy post", "busy-post")
 
     def start_server(self, var_dir: str) -> str:
-        port = _free_port()
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("GAZETTE_", "DATABASE_URL", "DJANGO_"))
-        }
-        env |= {
-            "PYTHONPATH": str(ROOT),
-            "DATABASE_URL": _database_url(),
-            "GAZETTE_VAR_DIR": var_dir,
-            "GAZETTE_SECRET_KEY": "load-test-" + "k" * 40,
-            # Relaxed for this test only: every reader here shares one address
-            # and sends the form at once.
+        # Relaxed for this test only: every reader here shares one address and
+        # sends the form at once.
+        relaxed = {
             "GAZETTE_COMMENTS_MIN_SECONDS": "0",
             "GAZETTE_COMMENTS_PER_IP": "1000",
             "GAZETTE_COMMENTS_PER_POST": "1000",
         }
-        log = open(Path(var_dir) / "server.log", "w")  # noqa: SIM115
-        self.addCleanup(log.close)
-        # As `make run` does: the production settings serve collected static files.
-        subprocess.run(
-            [sys.executable, "-m", "gazette", "collectstatic", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            timeout=TIMEOUT * 2,
-        )
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "gazette.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "3",
-                "--timeout",
-                str(TIMEOUT),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        self.addCleanup(self.stop_server, server)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(base + "/", timeout=2).close()
-                return base
-            except urllib.error.HTTPError as answer:
-                self.fail(f"the server answered {answer.code}:\n{_read(var_dir)}")
-            except OSError:
-                if server.poll() is not None:
-                    break
-                time.sleep(0.2)
-        self.fail(
-            "gunicorn did not start:\n" + (Path(var_dir) / "server.log").read_text()
-        )
-
-    def stop_server(self, server: subprocess.Popen) -> None:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        return start_server(self, var_dir, relaxed)
 
     def reader(self, base: str, n: int, results: list, errors: list) -> None:
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(jar), _NoRedirects
+            urllib.request.HTTPCookieProcessor(jar), NoRedirects
         )
         page_url = base + self.post.get_absolute_url()
         for i in range(PER_THREAD):
@@ -196,7 +80,7 @@ class ConcurrentCommentsTest(TransactionTestCase):
             for thread in threads:
                 thread.join(timeout=TIMEOUT * 2)
             self.assertFalse(any(t.is_alive() for t in threads), "readers hung")
-            self.assertEqual(errors, [], _read(var_dir))
+            self.assertEqual(errors, [], server_log(var_dir))
             self.assertEqual(len(accepted), THREADS * PER_THREAD)
 
             stored = list(

@@ -122,3 +122,16 @@ class BlockRuleForm(forms.ModelForm):
                 self.add_error("value", "Give a domain such as example.com.")
         data["value"] = value
         return data
+
+
+class ErasureRequestForm(forms.Form):
+    """A commenter asks for the link to erase or download their comments."""
+
+    email = forms.EmailField(
+        label="The email address you commented with",
+        max_length=254,
+        error_messages={
+            "required": "Give the email address you wrote your comments with.",
+            "invalid": "Give a whole email address, such as dana@example.net.",
+        },
+    )

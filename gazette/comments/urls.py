@@ -11,4 +11,7 @@ urlpatterns = [
         views.resubscribe,
         name="resubscribe",
     ),
+    path("comments/mine/", views.erase_request, name="erase_request"),
+    path("comments/mine/<str:token>/", views.erase, name="erase"),
+    path("comments/mine/<str:token>/copy/", views.erase_copy, name="erase_copy"),
 ]

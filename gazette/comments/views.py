@@ -1,21 +1,33 @@
 """The reader's side of comments: the form and threads on a post page, posting
-through the form, and the unsubscribe link from notification mail.
+through the form, the unsubscribe link from notification mail, and a
+commenter's own way to download or erase their comments (a signed link, mailed
+on request or with each reply notification).
 
 Posting runs the form's own checks (the signed one-use token, the honeypot,
 the time the form stayed open) and then hands the comment to
 `intake.receive_comment`, as every other source does."""
 
+import json
+from datetime import timedelta
+
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.crypto import salted_hmac
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 
-from gazette.comments import notify, spam
-from gazette.comments.forms import CommentForm
+from gazette.comments import notify, privacy, spam, tasks
+from gazette.comments.forms import CommentForm, ErasureRequestForm
 from gazette.comments.intake import CommentDraft, Source, receive_comment
 from gazette.comments.models import Comment, NotificationOptOut
 from gazette.comments.section import OWN_KEEP, OWN_SESSION_KEY, own_comment_ids
 from gazette.lib.http import client_ip
+from gazette.limits import use_once
 from gazette.posts.models import Post
 from gazette.site import roles
 from gazette.site.middleware import site_of
@@ -114,3 +126,84 @@ def resubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "comments/unsubscribe.html", {"email": email, "resubscribed": True}
     )
+
+
+# One erase link per address this often at most, so that the request page
+# cannot be used to fill someone's mailbox.
+ERASE_LINK_EVERY = timedelta(minutes=15)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def erase_request(request: HttpRequest) -> HttpResponse:
+    """Ask for the erase link by email. The answer is the same whether or not
+    the address wrote any comment, and whether or not a link went out."""
+    form = ErasureRequestForm(request.POST or None)
+    if request.method == "GET":
+        return render(request, "comments/erase_request.html", {"form": form})
+    if not form.is_valid():
+        return render(
+            request, "comments/erase_request.html", {"form": form}, status=400
+        )
+    email = privacy.normalise(form.cleaned_data["email"])
+    if _may_send_erase_link(email):
+        site_url = request.build_absolute_uri("/").rstrip("/")
+        tasks.send_erase_link.enqueue(email, site_url)
+    context = {"asked_for": email, "link_days": notify.ERASE_LINK_AGE.days}
+    context["every_minutes"] = ERASE_LINK_EVERY // timedelta(minutes=1)
+    return render(request, "comments/erase_request.html", context)
+
+
+def _may_send_erase_link(email: str) -> bool:
+    # Named by a keyed hash: the limits' table never holds the address, nor a
+    # plain hash that a list of guessed addresses would match.
+    digest = salted_hmac(
+        "gazette.comments.erase-link", email, algorithm="sha256"
+    ).hexdigest()
+    return use_once(f"erase-link:{digest}", ERASE_LINK_EVERY)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def erase(request: HttpRequest, token: str) -> HttpResponse:
+    """The signed link's page: how many comments the address wrote, a copy to
+    download, and (POST, after the person confirms) erasing them all."""
+    try:
+        email = notify.read_erase_token(token)
+    except notify.LinkRefused as refused:
+        return _link_refused(request, refused)
+    if request.method == "POST":
+        erased = privacy.erase_comments(email)
+        return _erase_page(request, {"email": email, "erased": erased})
+    count = privacy.comments_by(email).count()
+    return _erase_page(request, {"email": email, "count": count, "token": token})
+
+
+@never_cache
+@require_GET
+def erase_copy(request: HttpRequest, token: str) -> HttpResponse:
+    """The commenter's comments as a JSON file, from the same signed link."""
+    try:
+        email = notify.read_erase_token(token)
+    except notify.LinkRefused as refused:
+        return _link_refused(request, refused)
+    site_url = request.build_absolute_uri("/").rstrip("/")
+    data = privacy.export_comments(email, site_url=site_url)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-comments.json"'
+    return response
+
+
+def _link_refused(request: HttpRequest, refused: notify.LinkRefused) -> HttpResponse:
+    return _erase_page(request, {"refused": True, "expired": refused.expired}, 400)
+
+
+def _erase_page(request: HttpRequest, context: dict, status: int = 200):
+    # The link is a key to someone's comments: the page's canonical link and
+    # og:url must not repeat it, and search engines must not keep it.
+    context |= {"secret_address": True, "noindex": True}
+    context["link_days"] = notify.ERASE_LINK_AGE.days
+    return render(request, "comments/erase.html", context, status=status)

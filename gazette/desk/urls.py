@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from gazette.desk.views import (
     auth,
@@ -9,19 +9,23 @@ from gazette.desk.views import (
     imports,
     pages,
     people,
+    personal_data,
     posts,
     revisions,
     settings,
     trash,
+    two_factor,
 )
 
 POST, PAGE = {"kind": posts.POST}, {"kind": pages.PAGE}
 
 app_name = "desk"
-desk_patterns = [
+desk_patterns: list[URLPattern | URLResolver] = [
     path("", posts.post_list, name="posts"),
     path("sign-in/", auth.sign_in, name="sign_in"),
     path("sign-out/", auth.sign_out, name="sign_out"),
+    # Your account (sessions, password) and "forgot your password?".
+    path("", include("gazette.accounts.urls")),
     # Posts and pages share the editor; the kind says what differs.
     path("posts/new/", editor.new_entry, POST, name="post_new"),
     path("posts/autosave/", editor.autosave_entry, POST, name="post_autosave"),
@@ -58,6 +62,17 @@ desk_patterns = [
     path("people/", people.people, name="people"),
     path("people/new/", people.person_new, name="person_new"),
     path("people/<int:pk>/role/", people.set_role, name="set_role"),
+    path("people/<int:pk>/sign-out/", people.sign_out_person, name="sign_out_person"),
+    path("personal-data/", personal_data.personal_data, name="personal_data"),
+    # Two-factor sign-in: the code that finishes a sign-in, and turning it on/off.
+    path("sign-in/code/", two_factor.sign_in_code, name="sign_in_code"),
+    path("account/two-factor/", two_factor.two_factor, name="two_factor"),
+    path(
+        "account/two-factor/recovery-codes/",
+        two_factor.new_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("account/two-factor/off/", two_factor.turn_off, name="two_factor_off"),
 ]
 # The desk lives under /desk/; a shared preview link is outside it, as reviewers
 # who follow one have no account.

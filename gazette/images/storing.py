@@ -1,9 +1,10 @@
-"""Adding an image to the library: save the file, then make its renditions once."""
+"""Adding an image to the library: save the (already cleaned) file, and queue its
+renditions for the task worker."""
 
 from django.db import transaction
 
 from gazette.images.models import Image
-from gazette.images.renditions import make_renditions
+from gazette.images.tasks import queue_renditions
 
 
 @transaction.atomic
@@ -24,12 +25,12 @@ def add_image(
         uploaded_by=uploaded_by,
         import_ref=import_ref,
     )
-    image.save()
     try:
-        image.renditions = make_renditions(image)
-        image.save(update_fields=["renditions"])
+        image.save()
+        queue_renditions(image)
     except Exception:
         # The row goes with the transaction; the file written for it goes too.
-        image.file.delete(save=False)
+        if image.file.name:
+            image.file.delete(save=False)
         raise
     return image

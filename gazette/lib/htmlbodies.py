@@ -14,6 +14,8 @@ What is handled deliberately, before the allow-list:
 * `<font>`, `<center>` and other presentational wrappers keep their text only.
 """
 
+import re
+from html import escape
 from urllib.parse import urlsplit
 
 import nh3
@@ -54,6 +56,9 @@ HTML_ATTRIBUTES = ALLOWED_ATTRIBUTES | {
 HTML_CLASSES = ALLOWED_CLASSES | {tag: _LAYOUT for tag in _LAYOUT_TAGS}
 
 
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def is_video_embed(src: str) -> bool:
     try:
         parts = urlsplit(src.strip())
@@ -66,6 +71,9 @@ def sanitise_html_body(source: str) -> str:
     """An HTML body, safe to store and show: see the module's docstring."""
     if not source.strip():
         return ""
+    # lxml's HTML parser keeps control characters that no element it makes
+    # may hold (ValueError on replacing an iframe); HTML has no use for them.
+    source = _CONTROL_CHARACTERS.sub("", source)
     return nh3.clean(
         _prepare(source),
         tags=HTML_TAGS,
@@ -94,7 +102,9 @@ def _prepare(source: str) -> str:
         elif element.tag == "h1":
             element.tag = "h2"
     inner = [html.tostring(child, encoding="unicode") for child in root]
-    return (root.text or "") + "".join(inner)
+    # The text before the first element is the parser's decoded text: written
+    # out again as HTML, "&lt;b&gt;" would become a real <b>.
+    return escape(root.text or "", quote=False) + "".join(inner)
 
 
 def _style_to_classes(element, style: str) -> None:

@@ -10,7 +10,6 @@ from django.contrib import admin
 
 from gazette.images.forms import ImageAdminForm
 from gazette.images.models import Image
-from gazette.images.renditions import make_renditions
 from gazette.posts.models import Hashtag, Page, Post
 from gazette.posts.writing import write_entry, write_image
 from gazette.site.models import SiteSettings
@@ -85,10 +84,8 @@ class ImageAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.uploaded_by = request.user
+        # A new file's renditions are queued for the task worker.
         write_image(obj, author=request.user)
-        if "file" in form.changed_data:
-            obj.renditions = make_renditions(obj)
-            obj.save(update_fields=["renditions"])
 
     @admin.display(description="Markdown for a post")
     def markdown(self, obj):

@@ -9,6 +9,7 @@ entries with those effects done once at the end.
 
 import re
 import secrets
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from urllib.parse import unquote
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from gazette.images.models import Image
+from gazette.images.tasks import queue_renditions
 from gazette.lib.dates import validate_publish_time
 from gazette.lib.htmlbodies import sanitise_html_body
 from gazette.lib.markup import IMAGE_RE, Rendered, render_markdown
@@ -36,6 +38,7 @@ __all__ = [
     "restore",
     "restore_revision",
     "revoke_preview_token",
+    "show_renditions",
     "trash",
     "unpublish",
     "write_entry",
@@ -371,25 +374,42 @@ def _recent_revision(entry: Entry) -> Revision | None:
 
 @transaction.atomic
 def write_image(image: Image, *, author=None) -> Image:
-    """Save an image's alt text, caption or credit and bring the change to the
-    posts and pages that show it.
+    """Save an image's alt text, caption, credit or file and bring the change to
+    the posts and pages that show it.
 
     Where a body still carries the image's Markdown as the library gave it (the
     old alt text and caption), that Markdown is replaced by the new one; every
     entry showing the image is rendered again (the credit comes from the image),
-    each one a save with a revision, so only those entries' pages go stale.
+    each one a save with a revision, so only those entries' pages go stale. A
+    new file has its renditions made by the task worker, and shows without them
+    until then.
     """
     before = Image.objects.filter(pk=image.pk).first() if image.pk else None
     image.save()
+    if before is None or before.file.name != image.file.name:
+        queue_renditions(image)
     if before is None:
         return image
     old_markdown, new_markdown = before.markdown(), image.markdown()
+    for entry in _entries_showing(image):
+        entry.body = entry.body.replace(old_markdown, new_markdown)
+        write_entry(entry, author=author)
+    return image
+
+
+@transaction.atomic
+def show_renditions(image: Image) -> None:
+    """Render again the posts and pages showing `image`, now that its renditions
+    exist (their HTML offers them in srcset): no revision, as nobody changed the
+    text, and the time they were last updated is kept."""
+    for entry in _entries_showing(image):
+        write_entry(entry, keep_revision=False, updated_at=entry.updated_at)
+
+
+def _entries_showing(image: Image) -> Iterator[Entry]:
     url = re.escape(image.file.url)
     showing = re.compile(rf"\]\({url}[\s)]")
     for model in (Post, Page):
         for entry in model.objects.filter(body__contains=image.file.url):
-            if not showing.search(entry.body):
-                continue
-            entry.body = entry.body.replace(old_markdown, new_markdown)
-            write_entry(entry, author=author)
-    return image
+            if showing.search(entry.body):
+                yield entry

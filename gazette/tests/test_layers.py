@@ -11,6 +11,7 @@ GAZETTE = Path(__file__).resolve().parents[1]
 FORBIDDEN = {
     "lib": ("site", "posts", "images", "comments", "desk", "search", "demo"),
     "site": ("posts", "images", "comments", "desk", "search", "demo"),
+    "limits": ("posts", "images", "comments", "desk", "search", "demo", "importers"),
     "images": ("posts", "comments", "desk", "search", "demo", "importers"),
     "posts": ("comments", "desk", "search", "demo", "importers"),
     "comments": ("desk", "search", "demo", "importers"),

@@ -12,16 +12,16 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
+from gazette import limits
 from gazette.comments.spam.features import link_count, link_hosts
 
 TOKEN_SALT = "gazette.comments.form"
 TOKEN_MAX_AGE = 24 * 60 * 60  # older forms are suspicious, not refused
-NONCE_KEEP = 2 * TOKEN_MAX_AGE
-RATE_WINDOW = 10 * 60
+NONCE_KEEP = timedelta(seconds=2 * TOKEN_MAX_AGE)
+RATE_WINDOW = timedelta(minutes=10)
 MAX_LINKS = 3  # more links than this in one comment: hold it
 IDENTICAL_MIN_LENGTH = 25  # shorter texts ("Thanks!") repeat innocently
 IDENTICAL_DAYS = 30
@@ -79,8 +79,9 @@ def timing_reasons(token: FormToken) -> list[str]:
 
 
 def use_form_token(token: FormToken) -> None:
-    """Mark the token as used; Refused when it already was (a replayed form)."""
-    if not cache.add(f"gazette:comment-form:{token.nonce}", 1, NONCE_KEEP):
+    """Mark the token as used; Refused when it already was (a replayed form).
+    Atomic across workers: of many requests sending one token, one wins."""
+    if not limits.use_once(f"comment-form:{token.nonce}", NONCE_KEEP):
         raise Refused(
             "This form was already sent once. If you meant to post another "
             "comment, check your text below and send it again."
@@ -88,20 +89,13 @@ def use_form_token(token: FormToken) -> None:
 
 
 def check_rate(ip: str | None, post_id: int) -> None:
-    """Count a comment against the per-address and per-post limits."""
-    window = int(time.time() // RATE_WINDOW)
-    limits = [(f"post:{post_id}", settings.COMMENTS_PER_POST)]
+    """Count a comment against the per-address and per-post limits (fixed
+    10-minute windows, counted atomically across workers by gazette.limits)."""
+    counted = [(f"post:{post_id}", settings.COMMENTS_PER_POST)]
     if ip:
-        limits.insert(0, (f"ip:{ip}", settings.COMMENTS_PER_IP))
-    for name, limit in limits:
-        key = f"gazette:comment-rate:{name}:{window}"
-        cache.add(key, 0, RATE_WINDOW + 60)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, RATE_WINDOW + 60)
-            count = 1
-        if count > limit:
+        counted.insert(0, (f"ip:{ip}", settings.COMMENTS_PER_IP))
+    for name, limit in counted:
+        if limits.count(f"comment-rate:{name}", RATE_WINDOW) > limit:
             raise Refused(
                 "Too many comments have been sent from here or to this post in "
                 "the last few minutes. Please wait a little and send it again.",

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from gazette.accounts import sessions
 from gazette.desk.access import admin_view, forbidden
 from gazette.desk.forms import ROLE_CHOICES, NewPersonForm, RoleForm
 from gazette.site import roles
@@ -49,6 +50,21 @@ def set_role(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{person.get_username()}'s role is changed.")
     else:
         messages.error(request, "That is not a role; nothing changed.")
+    return redirect("desk:people")
+
+
+@admin_view
+@require_POST
+def sign_out_person(request: HttpRequest, pk: int) -> HttpResponse:
+    """End every session of someone else (a lost laptop, a leaving colleague)."""
+    person = get_object_or_404(get_user_model(), pk=pk)
+    if person.pk == request.user.pk:
+        return forbidden(request, "Sign yourself out under Account.")
+    ended = sessions.end_all(person)
+    noun = "session" if ended == 1 else "sessions"
+    messages.success(
+        request, f"{person.get_username()} is signed out everywhere ({ended} {noun})."
+    )
     return redirect("desk:people")
 
 

@@ -1,11 +1,12 @@
 import io
 import struct
 import zlib
+from unittest import mock
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import SimpleTestCase, override_settings
-from PIL import ExifTags, GifImagePlugin
+from PIL import ExifTags, GifImagePlugin, ImageFile
 from PIL import Image as PILImage
 
 from gazette.images.models import Image
@@ -47,6 +48,42 @@ def png_declaring(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
         + chunk(b"IEND", b"")
     )
+
+
+def flat_png(width: int, height: int) -> bytes:
+    """A real, valid grey PNG of `width` × `height`, compressed row by row."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    packer = zlib.compressobj(9)
+    row = b"\x00" * (width + 1)
+    pixels = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", pixels)
+        + chunk(b"IEND", b"")
+    )
+
+
+def frame_bomb(width: int, height: int, frames: int) -> bytes:
+    """A GIF declaring a `width` × `height` canvas with `frames` frames of one
+    pixel each: a few bytes a frame, a whole canvas of work each to re-encode."""
+    screen = struct.pack("<HHBBB", width, height, 0x80, 0, 0)
+    # LZW data for one pixel: clear, colour 0 (black) or 1 (white), end.
+    black, white = b"\x02\x02\x44\x01\x00", b"\x02\x02\x4c\x01\x00"
+    one_pixel = [
+        b"\x21\xf9\x04\x00\x0a\x00\x00\x00"  # a tenth of a second each
+        + b"\x2c"
+        + struct.pack("<HHHHB", 0, 0, 1, 1, 0)
+        + (white if n % 2 else black)
+        for n in range(frames)
+    ]
+    palette = b"\x00\x00\x00\xff\xff\xff"
+    return b"GIF89a" + screen + palette + b"".join(one_pixel) + b";"
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
@@ -123,6 +160,73 @@ class UploadCheckTest(SimpleTestCase):
         self.assertRefused(huge, "This file is 1.0 MB; pictures may be up to 1 MB.")
 
 
+class WorkBudgetTest(SimpleTestCase):
+    """The work an upload asks for is read from its header and bounded before a
+    pixel is decoded (issue 10: a 28 KB GIF took a worker for 30 s)."""
+
+    def refusal(self, data: bytes, name: str) -> tuple[str, int]:
+        """The reason `data` is refused, and how many times Pillow decoded."""
+        real_load = ImageFile.ImageFile.load
+        decoded = []
+
+        def counting_load(picture):
+            decoded.append(picture.size)
+            return real_load(picture)
+
+        with (
+            mock.patch.object(ImageFile.ImageFile, "load", counting_load),
+            self.assertRaises(ValidationError) as caught,
+        ):
+            clean_upload(upload(name, data))
+        return caught.exception.messages[0], len(decoded)
+
+    def test_the_frame_bomb_is_refused_from_its_header(self):
+        data = frame_bomb(6000, 6000, 50)
+        self.assertLess(len(data), 2_000)
+        reason, decoded = self.refusal(data, "bomb.gif")
+        self.assertEqual(
+            reason,
+            "This animation has 50 frames of 6000 × 6000 pixels (1,800 megapixels "
+            "in all); an animated GIF may have up to 20 megapixels in all its "
+            "frames together. Make it smaller or shorter.",
+        )
+        self.assertEqual(decoded, 0)
+
+    def test_frames_reaching_past_a_small_canvas_count_at_their_size(self):
+        # Pillow enlarges the canvas to hold a frame placed outside it.
+        data = frame_bomb(1, 1, 50).replace(
+            struct.pack("<HHHH", 0, 0, 1, 1), struct.pack("<HHHH", 5999, 5999, 1, 1)
+        )
+        reason, decoded = self.refusal(data, "far.gif")
+        self.assertIn("50 frames of 6000 × 6000 pixels", reason)
+        self.assertEqual(decoded, 0)
+
+    def test_a_39_megapixel_png_is_refused_before_it_is_decoded(self):
+        reason, decoded = self.refusal(flat_png(7300, 5440), "poster.png")
+        self.assertEqual(
+            reason,
+            "This PNG picture is 7300 × 5440 pixels (39.7 megapixels); a PNG may "
+            "have up to 16 megapixels. Make it smaller, or save it as a JPEG.",
+        )
+        self.assertEqual(decoded, 0)
+
+    def test_too_many_frames_are_refused_without_counting_them_all(self):
+        reason, decoded = self.refusal(frame_bomb(2, 2, 5_000), "long.gif")
+        self.assertEqual(
+            reason,
+            "This animation has more than 500 frames; Gazette accepts up to 500 "
+            "frames.",
+        )
+        self.assertEqual(decoded, 0)
+
+    def test_an_animation_within_the_budget_is_kept_whole(self):
+        cleaned = clean_upload(upload("small.gif", frame_bomb(400, 300, 50)))
+        with PILImage.open(cleaned) as after:
+            self.assertEqual(
+                (after.size, getattr(after, "n_frames", 1)), ((400, 300), 50)
+            )
+
+
 class DeskUploadTest(BaseTestCase):
     def setUp(self):
         super().setUp()
@@ -174,6 +278,7 @@ class CommentSegmentTest(BaseTestCase):
         data = picture(1000, 600, comment=secret)
         self.assertIn(secret, data)
         image = add_image(clean_upload(upload("quay.jpg", data)), alt_text="Quay")
+        image.refresh_from_db()  # the test task backend has made the renditions
         stored = [image.file.name, *(r["name"] for r in image.renditions)]
         self.assertGreater(len(stored), 2)
         for name in stored:

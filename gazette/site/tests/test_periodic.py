@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from django.core.management import call_command
-from django.tasks import task_backends
 from django.test import TransactionTestCase, override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -21,9 +20,6 @@ def sweep() -> None:
 @override_settings(TASKS=DATABASE_QUEUE)
 class PeriodicTest(TransactionTestCase):
     def setUp(self):
-        task_backends._settings = None  # re-read TASKS under the override
-        task_backends.__dict__.pop("backends", None)
-        self.addCleanup(task_backends.__dict__.pop, "backends", None)
         RUNS.clear()
         periodic.periodic(every=timedelta(hours=6))(sweep)
         self.name = f"{__name__}.sweep"

@@ -1,0 +1,45 @@
+"""Comment work done by the task worker: forgetting where old comments came
+from, and mailing a commenter the erase link they asked for.
+
+A commenter's IP address and browser help against abuse (rate limits, block
+rules, a moderator's judgement) only while the comment is fresh; after
+GAZETTE_IP_RETENTION_DAYS they are erased.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.tasks import task
+from django.utils import timezone
+
+from gazette.comments import notify, privacy
+from gazette.comments.models import Comment
+from gazette.site.periodic import periodic
+
+BATCH = 1000  # rows per UPDATE, so a first run on a large blog holds no long lock
+
+
+@periodic(every=timedelta(hours=6))
+def erase_old_ip_addresses() -> int:
+    """Clear the IP address and browser of comments older than the retention
+    period. Returns how many comments were cleared."""
+    cutoff = timezone.now() - timedelta(days=settings.GAZETTE_IP_RETENTION_DAYS)
+    holding = Comment.objects.filter(created_at__lt=cutoff).filter(
+        Q(ip_address__isnull=False) | ~Q(user_agent="")
+    )
+    cleared = 0
+    while ids := list(holding.order_by().values_list("pk", flat=True)[:BATCH]):
+        cleared += Comment.objects.filter(pk__in=ids).update(
+            ip_address=None, user_agent=""
+        )
+    return cleared
+
+
+@task()
+def send_erase_link(email: str, site_url: str) -> None:
+    """Mail the erase link to `email` when comments were written with it, and
+    nothing otherwise: the request page answers the same either way, and only
+    the mailbox's owner learns whether there were any."""
+    if privacy.comments_by(email).exists():
+        notify.erase_link(email, site_url)
