@@ -110,22 +110,25 @@ def _form_again(
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     email = notify.read_unsubscribe_token(token)
     if email is None:
-        return render(request, "comments/unsubscribe.html", {"bad": True}, status=400)
+        return _unsubscribe_page(request, {"bad": True}, status=400)
     NotificationOptOut.objects.get_or_create(email=email)
-    return render(
-        request, "comments/unsubscribe.html", {"email": email, "token": token}
-    )
+    return _unsubscribe_page(request, {"email": email, "token": token})
 
 
 @require_POST
 def resubscribe(request: HttpRequest, token: str) -> HttpResponse:
     email = notify.read_unsubscribe_token(token)
     if email is None:
-        return render(request, "comments/unsubscribe.html", {"bad": True}, status=400)
+        return _unsubscribe_page(request, {"bad": True}, status=400)
     NotificationOptOut.objects.filter(email=email).delete()
-    return render(
-        request, "comments/unsubscribe.html", {"email": email, "resubscribed": True}
-    )
+    return _unsubscribe_page(request, {"email": email, "resubscribed": True})
+
+
+def _unsubscribe_page(request: HttpRequest, context: dict, status: int = 200):
+    # The address holds the reader's token: no canonical link or og:url repeats
+    # it, and search engines must not keep it.
+    context |= {"secret_address": True, "noindex": True}
+    return render(request, "comments/unsubscribe.html", context, status=status)
 
 
 # One erase link per address this often at most, so that the request page

@@ -25,6 +25,9 @@ from django.utils import timezone
 if TYPE_CHECKING:
     from redis import Redis
 
+# The stores are imported inside the functions: Django imports this package
+# while it loads the apps, before the model in gazette.limits.in_database can be.
+
 # The longest key stored as it is (Tally.key's max_length); longer names are
 # shortened with a hash so that a long name never fails to count.
 MAX_KEY_LENGTH = 200

@@ -102,6 +102,13 @@ class NotificationTest(CommentsTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertTrue(NotificationOptOut.objects.exists())
 
+    def test_the_unsubscribe_page_does_not_publish_its_token(self):
+        token = notify.unsubscribe_token("alice@example.org")
+        page = Client().get(reverse("comments:unsubscribe", args=[token]))
+        head = page.content.decode().split("</head>")[0]
+        self.assertNotIn(token, head)
+        self.assertIn('<meta name="robots" content="noindex">', head)
+
     def test_a_made_up_unsubscribe_link_does_nothing(self):
         token = notify.unsubscribe_token("alice@example.org")
         for bad in (token[:-2] + "xx", "abc", "x" * 300):

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django import template
 from django.utils import dateformat, timezone
@@ -41,10 +41,3 @@ def when(value: datetime | None) -> str:
     if value is None:
         return ""
     return dateformat.format(timezone.localtime(value), "j F Y, H:i T")
-
-
-@register.filter
-def minutes(value: timedelta | None) -> str:
-    """ "15 minutes", "1 minute": a cool-off period as a person reads it."""
-    count = max(1, round(value.total_seconds() / 60)) if value else 15
-    return f"{count} minute{'' if count == 1 else 's'}"
