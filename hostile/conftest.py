@@ -28,9 +28,7 @@ class HostileTally:
             else f"{total_through} GOT THROUGH: "
             + ", ".join(f"{n} {k}" for k, n in sorted(self.through.items()) if n)
         )
-        return (
-            f"Hostile input: {sum(self.tried.values())} cases tried ({kinds}); {verdict}."
-        )
+        return f"Hostile input: {sum(self.tried.values())} cases tried ({kinds}); {verdict}."
 
 
 TALLY = HostileTally()

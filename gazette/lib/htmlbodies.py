@@ -53,7 +53,11 @@ HTML_ATTRIBUTES = ALLOWED_ATTRIBUTES | {
     "td": {"align", "colspan", "rowspan"},
     "th": {"align", "colspan", "rowspan"},
 }
-HTML_CLASSES = ALLOWED_CLASSES | {tag: _LAYOUT for tag in _LAYOUT_TAGS}
+# The Markdown classes (a.hashtag, figure.figure...) plus the layout ones.
+HTML_CLASSES = {
+    tag: ALLOWED_CLASSES.get(tag, set()) | (_LAYOUT if tag in _LAYOUT_TAGS else set())
+    for tag in {*ALLOWED_CLASSES, *_LAYOUT_TAGS}
+}
 
 
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

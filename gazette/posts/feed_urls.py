@@ -32,7 +32,8 @@ def blogger_label(request: HttpRequest, label: str) -> HttpResponsePermanentRedi
     Labels may hold spaces and punctuation ("Night sky"), hashtags cannot, so the
     label is tried as it is and then with only its letters and digits.
     """
-    keys = [Hashtag.make_key(label), Hashtag.make_key(re.sub(r"[\W_]+", "", label))]
+    tries = [Hashtag.clean_name(label), re.sub(r"[\W_]+", "", label)]
+    keys = [Hashtag.make_key(t) for t in tries]
     hashtag = Hashtag.objects.filter(key__in=[k for k in keys if k]).first()
     if hashtag is None:
         raise Http404("No such label.")

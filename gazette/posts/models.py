@@ -6,6 +6,7 @@ rule: what readers may see is published, its time reached, and not in the trash.
 Everything is written through `gazette.posts.writing`, never saved directly.
 """
 
+import re
 from datetime import datetime
 from typing import ClassVar
 
@@ -180,10 +181,20 @@ class Hashtag(models.Model):
     def make_key(name: str) -> str:
         return name.lstrip("#").casefold()
 
+    @staticmethod
+    def clean_name(name: str) -> str:
+        """A name any hashtag may carry, from a label an import brings ("Travel/
+        Europe" gives "Travel-Europe"): each hashtag is one segment of its page's
+        address, so no slash; 64 characters at most; "" when nothing is left that
+        names anything (no letter or digit)."""
+        name = re.sub(r"[/\\]+", "-", name.lstrip("#").strip())[:64].strip()
+        return name if any(c.isalnum() for c in name) else ""
+
     @classmethod
     def for_names(cls, names: list[str]) -> list["Hashtag"]:
         """The hashtags named, created where missing; the first spelling stays."""
-        wanted = {cls.make_key(n): n.lstrip("#") for n in names if n.lstrip("#")}
+        cleaned = [cls.clean_name(n) for n in names]
+        wanted = {cls.make_key(n): n for n in cleaned if n}
         found = {h.key: h for h in cls.objects.filter(key__in=wanted)}
         for key, name in wanted.items():
             if key not in found:

@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from gazette.posts.models import Hashtag, OldAddress, Post
 
-_LABEL_RE = re.compile(r"^/search/label/(?P<label>[^/]+)/?$")
+# A label may hold a slash ("Travel/Europe"), which arrives decoded from "%2F".
+_LABEL_RE = re.compile(r"^/search/label/(?P<label>.+?)/?$")
 _DAY_ARCHIVE_RE = re.compile(r"^/(?P<y>\d{4})_(?P<m>\d{2})_(?P<d>\d{2})_archive\.html$")
 _POST_FEED_RE = re.compile(r"^/feeds/(?P<id>\d{1,19})/comments/(?:default|summary)/?$")
 
@@ -100,7 +101,11 @@ def _hashtag_for_label(label: str) -> Hashtag | None:
     """A Blogger label's hashtag: as written, with "+" as a space (Blogger's way
     of writing one), or with its letters and digits alone."""
     label = unquote(label)
-    tries = [label, label.replace("+", " "), re.sub(r"[\W_]+", "", label)]
+    tries = [
+        Hashtag.clean_name(label),
+        Hashtag.clean_name(label.replace("+", " ")),
+        re.sub(r"[\W_]+", "", label),
+    ]
     keys = [Hashtag.make_key(t) for t in tries if t]
     found = {h.key: h for h in Hashtag.objects.filter(key__in=keys)}
     return next((found[k] for k in keys if k in found), None)

@@ -246,10 +246,10 @@ class _Loader:
     def _hashtags(self) -> None:
         for row in self.rows("hashtags"):
             with _about(row):
-                name = row.text("name").lstrip("#")
+                name = Hashtag.clean_name(row.text("name"))
                 key = Hashtag.make_key(name)
                 if not key:
-                    row.fail('"name" is empty')
+                    row.fail('"name" names nothing (no letter or digit)')
                 if Hashtag.objects.filter(key=key).exists():
                     continue  # counted by load(), as the difference
                 hashtag = Hashtag(name=name)

@@ -233,6 +233,27 @@ class RefusedBackupTest(BaseTestCase):
         self.assertIn("georss", out.getvalue())
         self.assertEqual(Post.objects.count(), 3)
 
+    def test_labels_with_slashes_or_past_64_characters_make_working_hashtags(self):
+        whole = (FIXTURES / "blogger-classic.xml").read_text()
+        odd = "term='Harbour Life'/><category scheme='http://www.blogger.com/atom/ns#' "
+        odd += (
+            "term='Travel/Europe'/><category scheme='http://www.blogger.com/atom/ns#' "
+        )
+        odd += f"term='{'Long' * 30}'/>"
+        target = self.write(whole.replace("term='Harbour Life'/>", odd, 1))
+        with committed():
+            call_command("import_blogger", str(target), stdout=StringIO())
+        names = set(Hashtag.objects.values_list("name", flat=True))
+        self.assertIn("Travel-Europe", names)
+        self.assertIn("Long" * 16, names)
+        post = Post.objects.get(import_ref="blogger:post-101")
+        for address in (post.get_absolute_url(), "/", "/search/label/Travel%2FEurope"):
+            with self.subTest(address=address):
+                response = self.client.get(address)
+                self.assertIn(response.status_code, (200, 301))
+        label = self.client.get("/search/label/Travel%2FEurope")
+        self.assertEqual(label["Location"], "/hashtag/Travel-Europe/")
+
     def test_a_dry_run_reports_and_writes_nothing(self):
         out = import_blogger("blogger-classic.xml", "--dry-run")
         self.assertIn("Would import from blogger: 3 posts, 1 pages, 3 comments", out)

@@ -35,3 +35,13 @@ class EscapedTextTest(SimpleTestCase):
     def test_it_gives_the_same_html_when_cleaned_twice(self):
         once = sanitise_html_body("&lt;p title=&quot;x&quot;&gt; <p>y</p>")
         self.assertEqual(sanitise_html_body(once), once)
+
+    def test_it_keeps_the_markdown_classes_beside_the_layout_ones(self):
+        html = sanitise_html_body(
+            '<figure class="figure"><img src="/a.jpg" alt=""></figure>'
+            '<a class="hashtag" href="/hashtag/Hills/">#Hills</a>'
+            '<p class="align-center">x</p>'
+        )
+        self.assertIn('<figure class="figure">', html)
+        self.assertIn('class="hashtag"', html)
+        self.assertIn('class="align-center"', html)
