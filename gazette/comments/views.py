@@ -5,9 +5,14 @@ on request or with each reply notification).
 
 Posting runs the form's own checks (the signed one-use token, the honeypot,
 the time the form stayed open) and then hands the comment to
-`intake.receive_comment`, as every other source does."""
+`intake.receive_comment`, as every other source does. It also gives the
+browser a signed commenter id (`gazette_commenter`), so that a guest whose
+comment was approved is not held again under "first comments wait", email or
+not. The cookie is read only when a comment is posted: post pages stay the
+same for everyone and the shared page cache keeps them."""
 
 import json
+import secrets
 from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -32,6 +37,38 @@ from gazette.posts.models import Post
 from gazette.site import roles
 from gazette.site.middleware import site_of
 
+COMMENTER_COOKIE = "gazette_commenter"
+COMMENTER_SALT = "gazette.comments.commenter"
+COMMENTER_KEEP = timedelta(days=365)
+
+
+def commenter_id(request: HttpRequest) -> str:
+    """The commenter id from the browser's signed cookie, or a new random one
+    when it has none (or a forged or expired one)."""
+    value = request.get_signed_cookie(
+        COMMENTER_COOKIE, default="", salt=COMMENTER_SALT, max_age=COMMENTER_KEEP
+    )
+    # Signed by this blog, so one of its own ids; the length check only keeps
+    # the field's size whatever an old key once signed.
+    if value and len(value) <= 32:
+        return value
+    return secrets.token_urlsafe(16)
+
+
+def remember_commenter(request: HttpRequest, response: HttpResponse, id: str) -> None:
+    """Set (or renew for a year) the browser's signed commenter id. It only
+    names the browser: the guest is known once a comment carrying it is
+    approved, and never through the cookie alone."""
+    response.set_signed_cookie(
+        COMMENTER_COOKIE,
+        id,
+        salt=COMMENTER_SALT,
+        max_age=int(COMMENTER_KEEP.total_seconds()),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+
 
 # Readers without an account send the signed, one-use form token, which only a page
 # of this blog carries; that is their protection against forged posts, and keeping
@@ -54,6 +91,7 @@ def _post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
     try:
         # The form's own checks; the intake knows nothing of forms.
         token = spam.read_form_token(data["token"], post.pk)
+        commenter = commenter_id(request)
         draft = CommentDraft(
             name=data["author_name"],
             email=data["author_email"],
@@ -64,6 +102,7 @@ def _post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
             ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
             user=request.user,
+            commenter_id=commenter,
             spam_signs=spam.honeypot_reasons(data["homepage_title"]),
             hold_signs=spam.timing_reasons(token),
             claim=lambda: spam.use_form_token(token),
@@ -82,7 +121,9 @@ def _post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
     if comment.status != Comment.Status.APPROVED:
         own = [comment.pk, *own_comment_ids(request)]
         request.session[OWN_SESSION_KEY] = own[:OWN_KEEP]
-    return redirect(f"{post.get_absolute_url()}#comment-{comment.pk}")
+    response = redirect(f"{post.get_absolute_url()}#comment-{comment.pk}")
+    remember_commenter(request, response, commenter)
+    return response
 
 
 def _form_again(

@@ -30,6 +30,12 @@ class ImportCommand(BaseCommand):
             help="Download the pictures the posts show into the media library "
             "and point the posts at them (resumes where an earlier run stopped).",
         )
+        parser.add_argument(
+            "--teach-spam-filter",
+            action="store_true",
+            help="Teach the spam filter the old blog's moderation: its approved "
+            "comments as not spam, its spam as spam (after the import).",
+        )
 
     def handle(self, *args, **options):
         path: Path = options["file"]
@@ -48,6 +54,7 @@ class ImportCommand(BaseCommand):
                     dry_run=options["dry_run"],
                     fetched=fetched,
                     progress=progress,
+                    teach_spam_filter=options["teach_spam_filter"],
                 )
         except ImportFailed as error:
             raise CommandError(f"Nothing was imported. {error}") from error

@@ -6,7 +6,9 @@ the page cache are updated once, at the end); comments through the comment
 intake as imported ones (their old state and date kept, nobody emailed, no
 limits); every old address into the one table of old addresses. Rows are
 found again by their `import_ref`, so importing the same file twice changes
-nothing, and a newer backup adds only what is new.
+nothing, and a newer backup adds only what is new. Asked to, it then teaches
+the spam filter the old blog's moderation (its approved and spam comments),
+once the import is committed.
 """
 
 from collections import Counter
@@ -27,6 +29,7 @@ from django.utils.text import slugify
 
 from gazette.comments.intake import CommentDraft, receive_imported_comments
 from gazette.comments.models import Comment
+from gazette.comments.spam.bulk_teaching import teach_moderated
 from gazette.images.models import Image
 from gazette.images.storing import add_image
 from gazette.images.uploads import clean_upload
@@ -62,6 +65,7 @@ class Report:
     already_there: Counter = field(default_factory=Counter)
     repaired: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    taught: Counter = field(default_factory=Counter)
 
     def lines(self) -> list[str]:
         verb = "Would import" if self.dry_run else "Imported"
@@ -72,6 +76,11 @@ class Report:
         if self.already_there:
             there = ", ".join(f"{n} {k}" for k, n in self.already_there.items())
             lines.append(f"Already here from an earlier import: {there}.")
+        if self.taught:
+            lines.append(
+                f"Taught the spam filter {self.taught['ham']} approved and "
+                f"{self.taught['spam']} spam comments."
+            )
         lines += [f"Repaired: {r}" for r in self.repaired]
         lines += [f"Skipped: {s}" for s in self.skipped]
         return lines
@@ -86,11 +95,13 @@ def load(
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
     fetched: Fetched | None = None,
+    teach_spam_filter: bool = False,
 ) -> Report:
     """Write `backup` into the blog; with `dry_run`, roll it all back after
     counting. Any error leaves the database as it was. `fetched` holds the
     pictures downloaded beforehand (`fetch.fetch_all`), which join the library
-    and replace their old addresses in the bodies."""
+    and replace their old addresses in the bodies. With `teach_spam_filter`,
+    the backup's approved and spam comments teach the classifier afterwards."""
     report = Report(source=backup.source, dry_run=dry_run)
     report.repaired += backup.repaired
     report.skipped += backup.skipped
@@ -104,17 +115,23 @@ def load(
             progress(done, total)
 
     try:
-        _load(backup, report, fetched, step)
+        comment_ids = _load(backup, report, fetched, step)
     finally:
         # The settings row may have been read into the cache inside a
         # transaction that is now rolled back (a dry run, a refusal).
         cache.delete(SiteSettings.CACHE_KEY)
+    if teach_spam_filter and not dry_run:
+        # After the import's transaction: the lessons are many small writes,
+        # and a lesson interrupted leaves the import itself whole.
+        report.taught = teach_moderated(comment_ids)
     return report
 
 
 def _load(
     backup: records.Backup, report: Report, fetched: Fetched | None, step
-) -> None:
+) -> list[int]:
+    """Everything in one transaction; returns the ids of the backup's comments,
+    new or found again."""
     with transaction.atomic():
         hashtags_before = Hashtag.objects.count()
         with bulk_writes():
@@ -124,13 +141,14 @@ def _load(
             for record in backup.entries:
                 record.body = _moved_pictures(record.body, moved)
             entries = _entries(backup, users, report, step)
-            _comments(backup, entries, report, step)
+            comment_ids = _comments(backup, entries, report, step)
             for old, new in backup.redirects:
                 remember_old_redirect(old, new)
                 report.created["old addresses"] += 1
         report.created["hashtags"] = Hashtag.objects.count() - hashtags_before
         if report.dry_run:
             transaction.set_rollback(True)
+    return comment_ids
 
 
 def _settings(backup: records.Backup) -> None:
@@ -278,10 +296,11 @@ def _fallback_author(users: dict):
     return user
 
 
-def _comments(backup: records.Backup, entries: dict, report: Report, step) -> None:
+def _comments(backup: records.Backup, entries: dict, report: Report, step) -> list[int]:
     """Through the intake in bulk, a generation at a time: those that answer the
     post first, then replies to them, and so on, so a parent is always stored
-    before its replies."""
+    before its replies. Returns the ids of the backup's comments, new or found
+    again."""
     stored: dict[str, int] = {}
     for refs in _chunks([c.ref for c in backup.comments]):
         found = Comment.objects.filter(import_ref__in=refs)
@@ -315,6 +334,7 @@ def _comments(backup: records.Backup, entries: dict, report: Report, step) -> No
         report.created["comments"] += len(comments)
     # A comment's old address ("...html?showComment=<ms>") needs no row of its
     # own: it names the comment by its time (see posts/redirects.py).
+    return list(stored.values())
 
 
 def _chunks(items: list[str], size: int = 5000) -> list[list[str]]:

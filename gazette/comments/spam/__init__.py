@@ -18,10 +18,10 @@ from gazette.comments.spam.checks import (
     check_rate,
     fingerprint,
     honeypot_reasons,
-    identical_reasons,
-    link_reasons,
+    link_evidence,
     make_form_token,
     read_form_token,
+    repeated_text,
     timing_reasons,
     use_form_token,
 )
@@ -66,25 +66,32 @@ def assess(
     site_url: str = "",
     spam_signs: Sequence[str] = (),
     hold_signs: Sequence[str] = (),
+    commenter_id: str = "",
 ) -> Assessment:
     """Run every check on a comment for `post`; Refused for a double submission.
 
-    `spam_signs` and `hold_signs` are what the comment's source found itself (a
-    filled honeypot; a form sent too fast). Those, a block rule or text copied
-    from elsewhere is spam whatever the score; odd timing or many links hold the
-    comment at least; otherwise the classifier's score meets the blog's
-    thresholds.
+    Nobody reads the spam folder, so a comment goes there only on strong
+    evidence: what the source found certain (`spam_signs`: a filled honeypot),
+    a block rule, the same text spread over many addresses or posts, an
+    overwhelming number of links, or a classifier score at the blog's reject
+    threshold. Whatever is only suspicious (`hold_signs`: a form sent too fast,
+    a busy post; text seen before; a few links; a score above the hold threshold)
+    is held for a look. `commenter_id` is the browser's signed commenter id,
+    which tells a double submission from someone else's copy.
     """
+    repeated = repeated_text(post.pk, body, email, ip, commenter_id)
+    links = link_evidence(body)
     certain = list(spam_signs)
     certain += block_reasons(post, name=name, email=email, url=url, body=body, ip=ip)
-    certain += identical_reasons(post.pk, body, email, ip)
-    suspicious = [*hold_signs, *link_reasons(body)]
+    certain += [*repeated.certain, *links.certain]
+    suspicious = [*hold_signs, *repeated.suspicious, *links.suspicious]
     result = classify(name=name, email=email, url=url, body=body)
     reasons = [*certain, *suspicious, result.summary()]
 
     if certain or result.value >= site.spam_reject_threshold:
         verdict = SPAM
-    elif suspicious or result.value >= site.spam_hold_threshold:
+    # Above, not at: a score of exactly 0.5 is no evidence either way.
+    elif suspicious or result.value > site.spam_hold_threshold:
         verdict = HOLD
     else:
         verdict = PASS

@@ -22,9 +22,18 @@ TOKEN_SALT = "gazette.comments.form"
 TOKEN_MAX_AGE = 24 * 60 * 60  # older forms are suspicious, not refused
 NONCE_KEEP = timedelta(seconds=2 * TOKEN_MAX_AGE)
 RATE_WINDOW = timedelta(minutes=10)
+# Beyond COMMENTS_PER_POST a post's new comments are held; beyond this many
+# times that, refused.
+POST_REFUSE_FACTOR = 10
+BUSY_POST_REASON = "Held: many comments on this post at once"
 MAX_LINKS = 3  # more links than this in one comment: hold it
+CERTAIN_LINKS = 50  # this many: nobody writes that to be read
 IDENTICAL_MIN_LENGTH = 25  # shorter texts ("Thanks!") repeat innocently
-IDENTICAL_DAYS = 30
+IDENTICAL_WITHIN = timedelta(days=30)
+# The same text from this many addresses, or on this many posts, within a day
+# (and never approved) is a campaign, not readers agreeing with each other.
+CAMPAIGN_SPREAD = 3
+CAMPAIGN_WINDOW = timedelta(days=1)
 
 
 class Refused(Exception):
@@ -88,19 +97,47 @@ def use_form_token(token: FormToken) -> None:
         )
 
 
-def check_rate(ip: str | None, post_id: int) -> None:
+def check_rate(ip: str | None, post_id: int) -> list[str]:
     """Count a comment against the per-address and per-post limits (fixed
-    10-minute windows, counted atomically across workers by gazette.limits)."""
-    counted = [(f"post:{post_id}", settings.COMMENTS_PER_POST)]
-    if ip:
-        counted.insert(0, (f"ip:{ip}", settings.COMMENTS_PER_IP))
-    for name, limit in counted:
-        if limits.count(f"comment-rate:{name}", RATE_WINDOW) > limit:
-            raise Refused(
-                "Too many comments have been sent from here or to this post in "
-                "the last few minutes. Please wait a little and send it again.",
-                status=429,
-            )
+    10-minute windows, counted atomically across workers by gazette.limits).
+
+    Limits are there to stop floods, not conversations. One address sending
+    more than COMMENTS_PER_IP is asked to wait (Refused, with how long). A post
+    receiving more than COMMENTS_PER_POST is busy, which is how a post going
+    viral looks as much as a flood: its new comments are held, and the reason
+    returned; only far beyond (POST_REFUSE_FACTOR times) are they refused.
+    """
+    if ip and limits.count(f"comment-rate:ip:{ip}", RATE_WINDOW) > (
+        settings.COMMENTS_PER_IP
+    ):
+        minutes = _minutes_left(RATE_WINDOW)
+        raise Refused(
+            "Too many comments have been sent from your address in the last few "
+            f"minutes. Your text is kept below: please wait {minutes} "
+            f"minute{'s' if minutes != 1 else ''} and send it again.",
+            status=429,
+        )
+    on_post = limits.count(f"comment-rate:post:{post_id}", RATE_WINDOW)
+    if on_post > settings.COMMENTS_PER_POST * POST_REFUSE_FACTOR:
+        minutes = _minutes_left(RATE_WINDOW)
+        raise Refused(
+            "This post is receiving too many comments at once. Your text is kept "
+            f"below: please wait {minutes} minute{'s' if minutes != 1 else ''} "
+            "and send it again.",
+            status=429,
+        )
+    if on_post > settings.COMMENTS_PER_POST:
+        return [BUSY_POST_REASON]
+    return []
+
+
+def _minutes_left(window: timedelta) -> int:
+    """Whole minutes, rounded up, until the current fixed window ends (windows
+    start at multiples of their length since the epoch, as gazette.limits
+    counts them)."""
+    seconds = int(window.total_seconds())
+    left = seconds - int(time.time()) % seconds
+    return max(1, -(-left // 60))
 
 
 def fingerprint(body: str) -> str:
@@ -112,31 +149,67 @@ def normalise(body: str) -> str:
     return " ".join(re.findall(r"\w+", body.casefold()))
 
 
-def identical_reasons(post_id: int, body: str, email: str, ip: str | None) -> list[str]:
-    """Spam reasons when the same text came before; Refused when the same person
-    already posted it on this post (a double submission)."""
+@dataclass
+class Evidence:
+    """What one check found: `certain` reasons send a comment to the spam
+    folder, `suspicious` ones hold it for a look."""
+
+    certain: list[str]
+    suspicious: list[str]
+
+
+def repeated_text(
+    post_id: int, body: str, email: str, ip: str | None, commenter_id: str = ""
+) -> Evidence:
+    """Weigh a comment whose text came before.
+
+    The same person sending it again to the same post is a double submission:
+    Refused. Readers agreeing in the same words is common ("Love this song!"):
+    once an earlier copy was approved the repeat tells nothing, and otherwise it
+    is held for a look. Only the same text spread over CAMPAIGN_SPREAD addresses
+    or posts within a day, none of it approved, is counted as certain spam.
+    """
     from gazette.comments.models import Comment
 
-    since = timezone.now() - timedelta(days=IDENTICAL_DAYS)
+    now = timezone.now()
     earlier = list(
-        Comment.objects.filter(fingerprint=fingerprint(body), created_at__gte=since)
+        Comment.objects.filter(
+            fingerprint=fingerprint(body), created_at__gte=now - IDENTICAL_WITHIN
+        )
         .exclude(status=Comment.Status.TRASH)
-        .values_list("post_id", "author_email", "ip_address")[:20]
-    )
-    for other_post, other_email, other_ip in earlier:
-        same_person = (email and other_email.lower() == email.lower()) or (
-            ip and other_ip == ip
+        .order_by("-created_at")
+        .values_list(
+            "post_id", "author_email", "ip_address", "commenter_id", "status",
+            "created_at",
+        )[:100]
+    )  # fmt: skip
+    for other_post, other_email, other_ip, other_commenter, *_ in earlier:
+        same_person = (
+            (email and other_email.lower() == email.lower())
+            or (ip and other_ip == ip)
+            or (commenter_id and other_commenter == commenter_id)
         )
         if other_post == post_id and same_person:
             raise Refused("You have already posted this comment here.")
-    if earlier and len(normalise(body)) >= IDENTICAL_MIN_LENGTH:
-        return [f"Same text as {len(earlier)} earlier comment(s)"]
-    return []
+    if not earlier or len(normalise(body)) < IDENTICAL_MIN_LENGTH:
+        return Evidence([], [])
+    if any(status == Comment.Status.APPROVED for *_, status, _ in earlier):
+        return Evidence([], [])
+    recent = [row for row in earlier if row[5] >= now - CAMPAIGN_WINDOW]
+    addresses = {row[2] for row in recent if row[2]} | ({ip} if ip else set())
+    posts = {row[0] for row in recent} | {post_id}
+    if len(addresses) >= CAMPAIGN_SPREAD or len(posts) >= CAMPAIGN_SPREAD:
+        spread = f"{len(addresses)} address(es) on {len(posts)} post(s)"
+        return Evidence([f"Same text within a day from {spread}"], [])
+    return Evidence([], [f"Held: same text as {len(earlier)} earlier comment(s)"])
 
 
-def link_reasons(body: str) -> list[str]:
+def link_evidence(body: str) -> Evidence:
+    """Many links hold a comment; an overwhelming number is certain spam."""
     count = link_count(body)
-    return [f"{count} links in the text"] if count > MAX_LINKS else []
+    if count >= CERTAIN_LINKS:
+        return Evidence([f"{count} links in the text"], [])
+    return Evidence([], [f"{count} links in the text"] if count > MAX_LINKS else [])
 
 
 def honeypot_reasons(value: str) -> list[str]:

@@ -6,7 +6,7 @@ from django.test import override_settings
 
 from gazette.comments.models import BlockRule, Comment, SpamToken
 from gazette.comments.moderation import moderate
-from gazette.comments.spam import bayes, classify
+from gazette.comments.spam import bayes, classify, learning
 from gazette.comments.spam.features import features
 from gazette.comments.tests.base import CommentsTestCase
 
@@ -51,7 +51,7 @@ class CheapChecksTest(CommentsTestCase):
         self.assertEqual(other.status_code, 302)
 
     @override_settings(COMMENTS_PER_POST=2, COMMENTS_PER_IP=100)
-    def test_one_post_takes_only_so_many_comments_at_once(self):
+    def test_a_busy_post_holds_its_new_comments(self):
         post = self.make_post()
         for n, ip in enumerate(("198.51.100.1", "198.51.100.2", "198.51.100.3")):
             response = self.client.post(
@@ -59,19 +59,24 @@ class CheapChecksTest(CommentsTestCase):
                 self.form_data(post, body=f"Comment {n}."),
                 REMOTE_ADDR=ip,
             )
-        self.assertEqual(response.status_code, 429)
-        self.assertEqual(Comment.objects.count(), 2)
+        self.assertEqual(response.status_code, 302)
+        third = Comment.objects.latest("id")
+        self.assertEqual(third.status, Comment.Status.HELD)
+        self.assertIn("Held: many comments on this post at once", third.spam_reasons)
 
-    def test_the_same_text_twice_is_refused_or_spam(self):
+    def test_the_same_text_twice_is_refused_or_ignored_once_approved(self):
         post, other = self.make_post(), self.make_post("Other")
         text = "Wonderful article, I learned so much from it today."
         self.send(post, body=text)
         again = self.send(post, body=text)
         self.assertContains(again, "already posted this comment", status_code=400)
-        self.send(other, body=text, author_email="someone@example.com")
+        self.client.post(
+            f"/comments/{other.pk}/post/",
+            self.form_data(other, body=text, author_email="someone@example.com"),
+            REMOTE_ADDR="198.51.100.5",
+        )
         copy = Comment.objects.get(post=other)
-        self.assertEqual(copy.status, Comment.Status.SPAM)
-        self.assertIn("Same text as 1 earlier comment(s)", copy.spam_reasons)
+        self.assertEqual(copy.status, Comment.Status.APPROVED)
         # Short replies repeat innocently.
         self.send(post, body="Thanks!", author_email="x@example.com")
         self.send(other, body="Thanks!", author_email="y@example.com")
@@ -128,16 +133,18 @@ class BlockListTest(CommentsTestCase):
 
 
 class ClassifierTest(CommentsTestCase):
-    def test_the_built_in_model_comes_from_the_shipped_corpus(self):
-        ham, spam = bayes.read_corpus("ham"), bayes.read_corpus("spam")
-        self.assertGreaterEqual(len(ham), 500)
-        self.assertGreaterEqual(len(spam), 500)
-        counts = bayes.built_in_counts()
-        self.assertEqual(
-            (counts.ham_messages, counts.spam_messages), (len(ham), len(spam))
+    def teach_own_corpus(self) -> None:
+        """What a blog would have taught after a while: the project's own
+        labelled comments, which test the mechanics (not the built-in model)."""
+        taught = learning.teach_many(
+            (bayes.comment_features(item), label == "spam")
+            for label in ("ham", "spam")
+            for item in bayes.read_corpus(label)
         )
+        self.assertGreaterEqual(taught, 1000)
 
-    def test_it_tells_spam_from_ordinary_comments(self):
+    def test_it_tells_spam_from_ordinary_comments_once_taught(self):
+        self.teach_own_corpus()
         post = self.make_post()
         self.send(post, body="The bus from the village runs every hour on Sundays.")
         self.send(
@@ -153,7 +160,7 @@ class ClassifierTest(CommentsTestCase):
         self.assertEqual(spam.status, Comment.Status.SPAM)
         self.assertGreaterEqual(spam.spam_score, 0.9)
         self.assertIn("Classifier score", spam.spam_reasons[-1])
-        self.assertIn("spam-like: name:cheap", spam.spam_reasons[-1])
+        self.assertIn("spam-like: ", spam.spam_reasons[-1])
 
     def test_the_sites_thresholds_decide(self):
         post = self.make_post()
@@ -202,11 +209,10 @@ class ClassifierTest(CommentsTestCase):
             "link-word:bonus",
             "site:lucky-slots.example",
             "site-word:slots",
-            "name:casino",
             "links:1",
-            "email:none",
         ):
             self.assertIn(feature, found)
+        self.assertFalse({f for f in found if f.startswith("name")})
 
 
 @override_settings(AKISMET_KEY="k3y")
