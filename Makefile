@@ -36,10 +36,12 @@ run: $(BIN)/gazette
 	@echo "Desk:           http://$(HOST):$(PORT)/desk/"
 	@echo "Admin:          http://$(HOST):$(PORT)/admin/"
 	@echo "Stop it with Ctrl-C."
-	@# The task worker (imports, clean-ups) runs beside the web server and stops with it.
+	@# The task worker (imports, mail, clean-ups) runs beside the web server and stops
+	@# with it. --preload loads Django and the spam filter's built-in model once,
+	@# before the web workers fork, rather than once in each of them.
 	@$(BIN)/gazette worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/gunicorn gazette.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	  $(BIN)/gunicorn gazette.wsgi --preload --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --forwarded-allow-ips 127.0.0.1
 
 # Debian packages the tests use: Chromium for browser tests, PostgreSQL's server,

@@ -10,11 +10,12 @@ def main() -> None:
     import django
 
     django.setup()
-    from bench import http, importing, pages, search, spam
+    from bench import comment_view, http, importing, pages, search, spam
 
     benches = {
         "pages": pages.run,
         "http": http.run,
+        "comment_view": comment_view.run,
         "spam": spam.run,
         "search": search.run,
         "importing": importing.run,

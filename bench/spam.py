@@ -29,7 +29,7 @@ def run() -> None:
     from gazette.comments.spam import evaluation
 
     corpora = {path.stem: evaluation.read_labelled(path) for path in _real_corpora()}
-    corpora["gazette (own, trains the built-in model)"] = _own_corpus()
+    corpora["gazette (own generated comments)"] = _own_corpus()
     with tempfile.TemporaryDirectory() as tmp:
         settings.DATABASES["default"]["NAME"] = str(Path(tmp) / "bench.sqlite3")
         connections["default"].close()

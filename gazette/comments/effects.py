@@ -4,8 +4,8 @@ moderating or editing a comment does beyond the save.
 * the page cache: the post's own version, once the transaction commits (its
   page shows the thread, and every listing that shows the post shows its count);
   no other page;
-* mail, after commit: a new or held comment to the post's author, an approved
-  reply to the commenter replied to (see `notify`).
+* mail, queued for the task worker after commit: a new or held comment to the
+  post's author, an approved reply to the commenter replied to (see `notify`).
 
 The classifier's learning follows moderation decisions in `moderation.moderate`.
 """
@@ -13,7 +13,7 @@ The classifier's learning follows moderation decisions in `moderation.moderate`.
 from django.db import transaction
 from django.utils import timezone
 
-from gazette.comments import notify
+from gazette.comments import tasks
 from gazette.comments.models import Comment
 from gazette.lib import pagecache
 
@@ -28,7 +28,9 @@ def comment_stored(
     if imported:
         return
     if comment.status in (Comment.Status.APPROVED, Comment.Status.HELD):
-        transaction.on_commit(lambda: notify.new_comment(comment.pk, site_url))
+        transaction.on_commit(
+            lambda: tasks.tell_author_of_comment.enqueue(comment.pk, site_url)
+        )
     _tell_replied_to(comment, site_url)
 
 
@@ -59,4 +61,6 @@ def _tell_replied_to(comment: Comment, site_url: str) -> None:
     ):
         comment.reply_notified_at = timezone.now()
         comment.save(update_fields=["reply_notified_at"])
-        transaction.on_commit(lambda: notify.reply(comment.pk, site_url))
+        transaction.on_commit(
+            lambda: tasks.tell_commenter_of_reply.enqueue(comment.pk, site_url)
+        )

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -75,7 +76,12 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["post", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["post", "status", "created_at"]),
+            # Whether a guest is known, by email in any case, without reading
+            # every comment (intake._known).
+            models.Index(Lower("author_email"), name="comment_email_lower"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.author_name} on {self.post_id}"

@@ -1,5 +1,7 @@
 """Comment work done by the task worker: forgetting where old comments came
-from, and mailing a commenter the erase link they asked for.
+from, mail about new comments and replies (so that rendering and sending it,
+perhaps to a slow mail server, never holds up the reader who commented), and
+mailing a commenter the erase link they asked for.
 
 A commenter's IP address and browser help against abuse (rate limits, block
 rules, a moderator's judgement) only while the comment is fresh; after
@@ -43,3 +45,15 @@ def send_erase_link(email: str, site_url: str) -> None:
     the mailbox's owner learns whether there were any."""
     if privacy.comments_by(email).exists():
         notify.erase_link(email, site_url)
+
+
+@task()
+def tell_author_of_comment(comment_id: int, site_url: str) -> None:
+    """Mail the post's author about a new comment (`notify.new_comment`)."""
+    notify.new_comment(comment_id, site_url)
+
+
+@task()
+def tell_commenter_of_reply(comment_id: int, site_url: str) -> None:
+    """Mail the commenter replied to, when they asked (`notify.reply`)."""
+    notify.reply(comment_id, site_url)

@@ -83,7 +83,9 @@ def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
 
 
 def _post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = get_object_or_404(Post.objects.visible().for_listing(), pk=post_id)
+    # The post alone: the listing's comment count and hashtags are for the page,
+    # which only a form sent again shows (_form_again reads them).
+    post = get_object_or_404(Post.objects.visible(), pk=post_id)
     form = CommentForm(request.POST, user=request.user)
     if not form.is_valid():
         return _form_again(request, post, form)
@@ -141,7 +143,9 @@ def _form_again(
         assert isinstance(form.data, QueryDict)  # the form is bound to request.POST
         form.data = form.data.copy()
         form.data["token"] = spam.make_form_token(post.pk)
-    # The page's {% comment_section %} shows this form and error.
+    # The page's {% comment_section %} shows this form and error, and the page
+    # what a listing shows of the post.
+    post = Post.objects.for_listing().get(pk=post.pk)
     context = {"post": post, "comment_form": form, "comment_error": error}
     return render(request, "posts/post_detail.html", context, status=status)
 
