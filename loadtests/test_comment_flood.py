@@ -155,9 +155,9 @@ class CommentFloodTest(TransactionTestCase):
 
     def warm_up(self, errors: list[str]) -> list[str]:
         """Comments from other addresses first, as a server that has run a while
-        has had: a worker's first assessed comment trains the spam classifier's
-        built-in counts (a second or so of CPU), a start-up cost this test does
-        not measure. The comments stored."""
+        has had: without gunicorn's --preload (which `make run` uses), a worker's
+        first assessed comment loads the spam classifier's built-in model, a
+        start-up cost this test does not measure. The comments stored."""
         answers = Answers()
         all_at_once(
             [
