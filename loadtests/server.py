@@ -57,6 +57,27 @@ def server_log(var_dir: str) -> str:
     return (Path(var_dir) / "server.log").read_text()[-5000:]
 
 
+def gazette_env(var_dir: str, settings: dict[str, str]) -> dict[str, str]:
+    """The environment of a `gazette` process run against the test database,
+    its state in `var_dir`, with Gazette's `settings` (GAZETTE_...) and none of
+    this process's own."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GAZETTE_", "DATABASE_URL", "DJANGO_", "REDIS_URL"))
+    }
+    return (
+        env
+        | {
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_URL": database_url(),
+            "GAZETTE_VAR_DIR": var_dir,
+            "GAZETTE_SECRET_KEY": "load-test-" + "k" * 40,
+        }
+        | settings
+    )
+
+
 def start_server(
     test: TransactionTestCase,
     var_dir: str,
@@ -67,17 +88,7 @@ def start_server(
     `var_dir` and Gazette's environment `settings` (GAZETTE_...), stopped when
     `test` ends; its base URL once it answers."""
     port = free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("GAZETTE_", "DATABASE_URL", "DJANGO_", "REDIS_URL"))
-    }
-    env |= {
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": database_url(),
-        "GAZETTE_VAR_DIR": var_dir,
-        "GAZETTE_SECRET_KEY": "load-test-" + "k" * 40,
-    } | settings
+    env = gazette_env(var_dir, settings)
     log = open(Path(var_dir) / "server.log", "w")  # noqa: SIM115
     test.addCleanup(log.close)
     # As `make run` does: the production settings serve collected static files.

@@ -9,7 +9,6 @@ mail goes to files (GAZETTE_EMAIL_FILE_PATH), sent by the task worker, which the
 test runs once the flood is over."""
 
 import math
-import os
 import re
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from gazette.accounts.models import SignInFailure
 from loadtests.server import (
     ROOT,
     NoRedirects,
-    database_url,
+    gazette_env,
     server_log,
     start_server,
 )
@@ -175,18 +174,7 @@ class SignInFloodTest(TransactionTestCase):
 
     def run_mail_worker(self, var_dir: str, mail_dir: str) -> None:
         """Send the queued mail: the task worker, until the queue is empty."""
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("GAZETTE_", "DATABASE_URL", "DJANGO_", "REDIS_URL"))
-        }
-        env |= {
-            "PYTHONPATH": str(ROOT),
-            "DATABASE_URL": database_url(),
-            "GAZETTE_VAR_DIR": var_dir,
-            "GAZETTE_SECRET_KEY": "load-test-" + "k" * 40,
-            "GAZETTE_EMAIL_FILE_PATH": mail_dir,
-        }
+        env = gazette_env(var_dir, {"GAZETTE_EMAIL_FILE_PATH": mail_dir})
         subprocess.run(
             [sys.executable, "-m", "gazette", "db_worker", "--batch", "-v0"],
             cwd=ROOT,
