@@ -352,7 +352,7 @@ def test_importers_refuse_broken_files_with_import_failed_only(source, documents
 
 
 def _fastest_pair(
-    render: Callable[[str], object], text: str, runs: int = 3
+    render: Callable[[str], object], text: str, runs: int = 5
 ) -> tuple[float, float]:
     """The least CPU time of a few runs on `text` and on it twice over, taken
     in turns so that both meet the same load, with the garbage collector
@@ -373,8 +373,10 @@ def _fastest_pair(
 
 
 # Doubling the text may take up to this many times as long: linear gives 2,
-# quadratic 4; the room above 2 is for a busy machine.
-MAX_DOUBLING_RATIO = 3
+# quadratic 4; the room above 2 is for a busy machine (a run under load once
+# measured 3.2 for linear code). gazette/lib/tests/test_hostile_input.py
+# quadruples the same inputs, where the gap is wider (4 against 16).
+MAX_DOUBLING_RATIO = 3.5
 # Below this a time is noise, and the ratio means nothing.
 FLOOR = 0.02
 SIZE = 20_000
