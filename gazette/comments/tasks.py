@@ -25,16 +25,27 @@ BATCH = 1000  # rows per UPDATE, so a first run on a large blog holds no long lo
 @periodic(every=timedelta(hours=6))
 def erase_old_ip_addresses() -> int:
     """Clear the IP address and browser of comments older than the retention
-    period. Returns how many comments were cleared."""
+    period, and the browser's commenter id of those that were not approved (an
+    approved comment's id is what makes its writer a known guest). Returns how
+    many comments were cleared."""
     cutoff = timezone.now() - timedelta(days=settings.GAZETTE_IP_RETENTION_DAYS)
-    holding = Comment.objects.filter(created_at__lt=cutoff).filter(
-        Q(ip_address__isnull=False) | ~Q(user_agent="")
+    old = Comment.objects.filter(created_at__lt=cutoff)
+    cleared = _clear_in_batches(
+        old.filter(Q(ip_address__isnull=False) | ~Q(user_agent="")),
+        ip_address=None,
+        user_agent="",
     )
+    _clear_in_batches(
+        old.exclude(commenter_id="").exclude(status=Comment.Status.APPROVED),
+        commenter_id="",
+    )
+    return cleared
+
+
+def _clear_in_batches(holding, **cleared_fields) -> int:
     cleared = 0
     while ids := list(holding.order_by().values_list("pk", flat=True)[:BATCH]):
-        cleared += Comment.objects.filter(pk__in=ids).update(
-            ip_address=None, user_agent=""
-        )
+        cleared += Comment.objects.filter(pk__in=ids).update(**cleared_fields)
     return cleared
 
 

@@ -38,6 +38,7 @@ class ImportJob(models.Model):
     original_name = models.CharField(max_length=255)
     source = models.CharField(max_length=12)  # "blogger" or "wordpress"
     fetch_images = models.BooleanField(default=False)
+    teach_spam_filter = models.BooleanField(default=False)
     state = models.CharField(max_length=10, choices=State, default=State.CHECKING)
     preview = models.TextField(blank=True)  # the dry run's report
     report = models.TextField(blank=True)

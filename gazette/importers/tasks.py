@@ -46,7 +46,12 @@ def run_import(job_id: int) -> None:
         def progress(done: int, total: int) -> None:
             cache.set(job.progress_key, {"done": done, "total": total}, 3600)
 
-        report = load(backup, progress=progress, fetched=fetched)
+        report = load(
+            backup,
+            progress=progress,
+            fetched=fetched,
+            teach_spam_filter=job.teach_spam_filter,
+        )
     except ImportFailed as error:
         _finish(job, ImportJob.State.FAILED, error=f"Nothing was imported. {error}")
         return

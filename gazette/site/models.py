@@ -58,7 +58,10 @@ class SiteSettings(models.Model):
     # The spam classifier's score (0 to 1) at or above which a comment is held,
     # and at or above which it goes straight to the spam folder.
     spam_hold_threshold = models.FloatField(default=0.5)
-    spam_reject_threshold = models.FloatField(default=0.9)
+    # High: a real comment in the spam folder is lost (nobody reads it), while
+    # one held by mistake only waits. Measured on real corpora, 0.98 loses a
+    # quarter to a half of what 0.9 did, at the cost of holding a little more spam.
+    spam_reject_threshold = models.FloatField(default=0.98)
     feed_full_content = models.BooleanField(
         default=True, help_text="Feeds carry whole posts; off: only excerpts."
     )

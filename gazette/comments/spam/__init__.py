@@ -72,20 +72,30 @@ def assess(
 
     Nobody reads the spam folder, so a comment goes there only on strong
     evidence: what the source found certain (`spam_signs`: a filled honeypot),
-    a block rule, the same text spread over many addresses or posts, an
-    overwhelming number of links, or a classifier score at the blog's reject
+    a block rule, the same text spread over many addresses or posts (when the
+    classifier leans well towards spam too), an overwhelming number of links, or a classifier score at the blog's reject
     threshold. Whatever is only suspicious (`hold_signs`: a form sent too fast,
     a busy post; text seen before; a few links; a score above the hold threshold)
-    is held for a look. `commenter_id` is the browser's signed commenter id,
+    is held for a look. A few links hold a comment only while the classifier does
+    not call it plainly ordinary, so a blog whose readers share links can teach
+    it that they are. `commenter_id` is the browser's signed commenter id,
     which tells a double submission from someone else's copy.
     """
-    repeated = repeated_text(post.pk, body, email, ip, commenter_id)
-    links = link_evidence(body)
+    result = classify(name=name, email=email, url=url, body=body)
+    # Halfway from the hold threshold to the spam folder's: a campaign of a
+    # saying many people send (chain messages, "call me later") scores just
+    # above the hold threshold and is only held.
+    leans_spam = (
+        result.value >= (site.spam_hold_threshold + site.spam_reject_threshold) / 2
+    )
+    repeated = repeated_text(
+        post.pk, body, email, ip, commenter_id, leans_spam=leans_spam
+    )
+    links = link_evidence(body, result.value)
     certain = list(spam_signs)
     certain += block_reasons(post, name=name, email=email, url=url, body=body, ip=ip)
     certain += [*repeated.certain, *links.certain]
     suspicious = [*hold_signs, *repeated.suspicious, *links.suspicious]
-    result = classify(name=name, email=email, url=url, body=body)
     reasons = [*certain, *suspicious, result.summary()]
 
     if certain or result.value >= site.spam_reject_threshold:

@@ -28,7 +28,7 @@ CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 MODEL_PATH = Path(__file__).resolve().parent / "built_in_model.json"
 # Out of the box a score is pulled towards neutral by this factor and moved down
 # by the benefit of the doubt (at most 0.45 + 0.5 * 0.75 = 0.825, under the
-# default spam-folder threshold of 0.9); both fade as moderation teaches, gone
+# default spam-folder threshold of 0.98); both fade as moderation teaches, gone
 # after TAUGHT_ENOUGH comments.
 FIRST_CONFIDENCE = 0.75
 BENEFIT_OF_THE_DOUBT = 0.05

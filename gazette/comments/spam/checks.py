@@ -26,7 +26,10 @@ RATE_WINDOW = timedelta(minutes=10)
 # times that, refused.
 POST_REFUSE_FACTOR = 10
 BUSY_POST_REASON = "Held: many comments on this post at once"
-MAX_LINKS = 3  # more links than this in one comment: hold it
+MAX_LINKS = 3  # more links than this in one comment: hold it...
+# ...unless the classifier scores it below this: a blog whose readers share
+# links has taught it that such comments are ordinary.
+ORDINARY_SCORE = 0.2
 CERTAIN_LINKS = 50  # this many: nobody writes that to be read
 IDENTICAL_MIN_LENGTH = 25  # shorter texts ("Thanks!") repeat innocently
 IDENTICAL_WITHIN = timedelta(days=30)
@@ -159,15 +162,23 @@ class Evidence:
 
 
 def repeated_text(
-    post_id: int, body: str, email: str, ip: str | None, commenter_id: str = ""
+    post_id: int,
+    body: str,
+    email: str,
+    ip: str | None,
+    commenter_id: str = "",
+    *,
+    leans_spam: bool,
 ) -> Evidence:
     """Weigh a comment whose text came before.
 
     The same person sending it again to the same post is a double submission:
     Refused. Readers agreeing in the same words is common ("Love this song!"):
     once an earlier copy was approved the repeat tells nothing, and otherwise it
-    is held for a look. Only the same text spread over CAMPAIGN_SPREAD addresses
-    or posts within a day, none of it approved, is counted as certain spam.
+    is held for a look. The same text spread over CAMPAIGN_SPREAD addresses or
+    posts within a day, none of it approved, is a campaign: certain spam when
+    the classifier `leans_spam` too, and otherwise held, since a saying many
+    people use ("Sorry, I'll call you later") spreads the same way.
     """
     from gazette.comments.models import Comment
 
@@ -200,16 +211,20 @@ def repeated_text(
     posts = {row[0] for row in recent} | {post_id}
     if len(addresses) >= CAMPAIGN_SPREAD or len(posts) >= CAMPAIGN_SPREAD:
         spread = f"{len(addresses)} address(es) on {len(posts)} post(s)"
-        return Evidence([f"Same text within a day from {spread}"], [])
+        reason = f"Same text within a day from {spread}"
+        return Evidence([reason], []) if leans_spam else Evidence([], [reason])
     return Evidence([], [f"Held: same text as {len(earlier)} earlier comment(s)"])
 
 
-def link_evidence(body: str) -> Evidence:
-    """Many links hold a comment; an overwhelming number is certain spam."""
+def link_evidence(body: str, score: float) -> Evidence:
+    """An overwhelming number of links is certain spam; more than a few hold a
+    comment unless the classifier's `score` calls it plainly ordinary."""
     count = link_count(body)
     if count >= CERTAIN_LINKS:
         return Evidence([f"{count} links in the text"], [])
-    return Evidence([], [f"{count} links in the text"] if count > MAX_LINKS else [])
+    if count > MAX_LINKS and score >= ORDINARY_SCORE:
+        return Evidence([], [f"{count} links in the text"])
+    return Evidence([], [])
 
 
 def honeypot_reasons(value: str) -> list[str]:

@@ -146,4 +146,4 @@ class ClassifierTest(BaseTestCase):
         self.assertEqual(read.call_count, 1)
         counts = bayes.built_in_counts()
         self.assertGreater(counts.spam_messages + counts.ham_messages, 0)
-        self.assertGreater(len(counts.spam) + len(counts.ham), 1000)
+        self.assertGreater(len(counts.spam) + len(counts.ham), 400)

@@ -8,6 +8,7 @@ import tempfile
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
+from unittest import mock
 
 from django.core.management import call_command
 from django.http import HttpResponse
@@ -18,7 +19,10 @@ from django.utils import timezone
 from gazette.comments import spam
 from gazette.comments.models import Comment
 from gazette.comments.moderation import moderate
+from gazette.comments.spam.bayes import Score
 from gazette.comments.spam.checks import BUSY_POST_REASON
+from gazette.comments.spam.features import features
+from gazette.comments.spam.learning import teach_many
 from gazette.comments.tests.base import CommentsTestCase
 from gazette.comments.views import COMMENTER_COOKIE, COMMENTER_SALT, commenter_id
 from gazette.site.models import CommentPolicy
@@ -90,6 +94,26 @@ class RepeatedTextTest(DecisionsTestCase):
         self.assertEqual(Comment.objects.count(), 1)
 
     def test_text_spread_over_addresses_or_posts_within_a_day_is_a_campaign(self):
+        # A campaign the classifier does not lean towards calling spam is held:
+        # many people send the same polite saying.
+        self.copy_from("198.51.100.1")
+        self.copy_from("198.51.100.2")
+        self.post_from("198.51.100.3", body=SONG)
+        polite = Comment.objects.latest("id")
+        self.assertEqual(polite.status, Comment.Status.HELD)
+        self.assertIn(
+            "Same text within a day from 3 address(es) on 1 post(s)",
+            polite.spam_reasons,
+        )
+        Comment.objects.all().delete()
+        # When the classifier leans well towards spam (0.8: past halfway from
+        # the hold threshold, 0.5, to the spam folder's, 0.98), it is spam.
+        self.set_policy(
+            CommentPolicy.OPEN, spam_hold_threshold=0.5, spam_reject_threshold=0.98
+        )
+        leaning = mock.patch.object(spam, "classify", return_value=Score(0.8, []))
+        leaning.start()
+        self.addCleanup(leaning.stop)
         other, third = self.make_post("Other"), self.make_post("Third")
         self.copy_from("198.51.100.1")
         self.copy_from("198.51.100.2")
@@ -130,6 +154,29 @@ class SpamFolderTest(DecisionsTestCase):
         self.assertEqual(some_links.status, Comment.Status.HELD)
         self.assertEqual(flood_of_links.status, Comment.Status.SPAM)
         self.assertIn("50 links in the text", flood_of_links.spam_reasons)
+
+    def test_a_blog_can_teach_that_comments_with_links_are_ordinary(self):
+        some = " ".join(f"https://site{n}.example.org/" for n in range(4))
+        self.post_from("198.51.100.1", body=f"Reading list for the hike: {some}")
+        self.assertEqual(Comment.objects.get().status, Comment.Status.HELD)
+        # Readers of this blog share reading lists; spam here sells things.
+        topics = ("harbour", "tides", "ferries", "lighthouses", "gulls", "dunes")
+        ordinary = [
+            features(body=f"Reading list on {topic} number {n}: {some}")
+            for n in range(40)
+            for topic in topics
+        ]
+        selling = [
+            features(body=f"Cheap pills {n}, buy now, best price, discount offer")
+            for n in range(60)
+        ]
+        teach_many([(f, False) for f in ordinary] + [(f, True) for f in selling])
+        self.post_from("198.51.100.2", body=f"Reading list on tides, again: {some}")
+        self.assertEqual(Comment.objects.latest("id").status, Comment.Status.APPROVED)
+        self.post_from(
+            "198.51.100.3", body=f"Cheap pills, buy now, discount offer {some}"
+        )
+        self.assertEqual(Comment.objects.latest("id").status, Comment.Status.HELD)
 
     def test_suspicious_signs_together_still_only_hold(self):
         links = " ".join(f"https://site{n}.example.org/" for n in range(5))

@@ -57,6 +57,16 @@ class IpRetentionTest(CommentsTestCase):
         old.refresh_from_db()
         self.assertEqual(old.user_agent, "")
 
+    def test_it_keeps_the_browser_id_only_of_approved_comments(self):
+        approved = self.old_comment(31, status="approved", commenter_id="known")
+        held = self.old_comment(31, status="held", commenter_id="unknown")
+        recent = self.old_comment(3, status="held", commenter_id="still-waiting")
+        tasks.erase_old_ip_addresses()
+        ids = [
+            Comment.objects.get(pk=c.pk).commenter_id for c in (approved, held, recent)
+        ]
+        self.assertEqual(ids, ["known", "", "still-waiting"])
+
     @override_settings(GAZETTE_IP_RETENTION_DAYS=7)
     def test_it_follows_the_setting(self):
         week_old = self.old_comment(8)

@@ -38,6 +38,19 @@ class ImportScreenTest(DeskTestCase):
         self.client.post(f"/desk/import/{job.pk}/start/")
         self.assertEqual(Post.objects.count(), 3)
 
+    def test_an_import_can_teach_the_spam_filter(self):
+        response = self.client.post(
+            "/desk/import/",
+            {"backup": backup(), "teach_spam_filter": "on"},
+            follow=True,
+        )
+        self.assertContains(response, "The spam filter will learn")
+        job = ImportJob.objects.get()
+        response = self.client.post(f"/desk/import/{job.pk}/start/", follow=True)
+        taught = Comment.objects.filter(trained_as=Comment.Label.HAM).count()
+        self.assertGreater(taught, 0)
+        self.assertContains(response, f"Taught the spam filter {taught} approved")
+
     def test_a_file_that_is_no_backup_is_refused_beside_the_form(self):
         response = self.client.post(
             "/desk/import/", {"backup": backup(b"<html>hello</html>", "page.html")}

@@ -26,6 +26,10 @@ class ImportForm(forms.Form):
         label="Bring the pictures here too (download them into the library)",
         required=False,
     )
+    teach_spam_filter = forms.BooleanField(
+        label="Teach the spam filter from the old blog's approved and spam comments",
+        required=False,
+    )
 
 
 @admin_view
@@ -36,6 +40,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
         job = ImportJob(
             original_name=upload.name[:255],
             fetch_images=form.cleaned_data["fetch_images"],
+            teach_spam_filter=form.cleaned_data["teach_spam_filter"],
             created_by=request.user if request.user.is_authenticated else None,
         )
         job.file.save(upload.name, upload, save=False)
