@@ -5,9 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 3
+WORKERS ?=
 
-.PHONY: run test test-sqlite test-postgres test-load bench corpora lint fmt check python-version system-packages
+.PHONY: run test test-sqlite test-postgres test-load bench bench-packages corpora lint fmt check python-version system-packages
 
 python-version:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
@@ -37,12 +37,10 @@ run: $(BIN)/gazette
 	@echo "Admin:          http://$(HOST):$(PORT)/admin/"
 	@echo "Stop it with Ctrl-C."
 	@# The task worker (imports, mail, clean-ups) runs beside the web server and stops
-	@# with it. --preload loads Django and the spam filter's built-in model once,
-	@# before the web workers fork, rather than once in each of them.
+	@# with it; the web server is Granian with a worker per core (gazette serve).
 	@$(BIN)/gazette worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/gunicorn gazette.wsgi --preload --bind $(HOST):$(PORT) --workers $(WORKERS) \
-	  --access-logfile - --forwarded-allow-ips 127.0.0.1
+	  $(BIN)/gazette serve --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
 # Debian packages the tests use: Chromium for browser tests, PostgreSQL's server,
 # and Redis's server (the limits' Redis path runs against a throwaway one).
@@ -60,14 +58,22 @@ test-sqlite: $(VENV)/.dev
 test-postgres: $(VENV)/.dev system-packages
 	DJANGO_ALLOW_ASYNC_UNSAFE=1 scripts/with-postgres $(BIN)/pytest
 
-# The load test (gunicorn under many readers at once), on SQLite then PostgreSQL.
+# The load test (the production server under many readers at once), on SQLite then PostgreSQL.
 test-load: $(VENV)/.dev system-packages
 	DJANGO_ALLOW_ASYNC_UNSAFE=1 $(BIN)/pytest loadtests
 	scripts/with-postgres $(BIN)/pytest loadtests
 
-# Every benchmark on SQLite, then search and importing again on a throwaway
-# PostgreSQL cluster.
-bench: $(VENV)/.dev system-packages corpora
+# Debian packages the speed benchmark uses: wrk to load the server, nginx as the
+# static-file reference it is compared with.
+bench-packages:
+	@if ! command -v wrk >/dev/null || ! { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null; then \
+	  echo "Installing wrk and nginx-light with apt-get..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null; \
+	fi
+
+# Every benchmark on SQLite (the speed table first), then search and importing
+# again on a throwaway PostgreSQL cluster.
+bench: $(VENV)/.dev system-packages bench-packages corpora
 	$(BIN)/python -m bench
 	scripts/with-postgres $(BIN)/python -m bench search importing
 

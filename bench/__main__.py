@@ -10,17 +10,20 @@ def main() -> None:
     import django
 
     django.setup()
-    from bench import comment_view, http, importing, pages, search, spam
+    from bench import comment_view, importing, pages, search, servers, spam, speed
 
     benches = {
+        "speed": speed.run,
         "pages": pages.run,
-        "http": http.run,
         "comment_view": comment_view.run,
         "spam": spam.run,
         "search": search.run,
         "importing": importing.run,
+        # Other WSGI and ASGI servers beside Granian: asked for by name only,
+        # as it installs them in a throwaway environment first.
+        "servers": servers.run,
     }
-    chosen = sys.argv[1:] or list(benches)
+    chosen = sys.argv[1:] or [name for name in benches if name != "servers"]
     for name in chosen:
         print(f"== {name}")
         benches[name]()

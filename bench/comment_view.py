@@ -1,6 +1,6 @@
-"""Comments per second through the production server (gunicorn with several
-workers and `--preload`, as `make run` starts it) on SQLite, and through the
-intake service alone (`receive_comment`, in one process).
+"""Comments per second through the production server (Granian with a worker
+per core, as `make run` starts it) on SQLite, and through the intake service
+alone (`receive_comment`, in one process).
 
 The server runs on a throwaway database with one open post, as if behind a
 proxy, so that each client names its own address in X-Forwarded-For; the rate
@@ -25,8 +25,10 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-WORKERS = int(os.environ.get("GAZETTE_BENCH_WORKERS", 3))  # `make run`'s default
+from bench import serving
+
+ROOT = serving.ROOT
+WORKERS = int(os.environ.get("GAZETTE_BENCH_WORKERS", 0))  # 0: a worker per core
 CLIENT_THREADS = 16
 WARM_UP = 60  # comments before measuring: every worker has served a few
 COMMENTS = int(os.environ.get("GAZETTE_BENCH_COMMENTS", 1000))
@@ -57,19 +59,12 @@ def run() -> None:
     from django.conf import settings
 
     with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("GAZETTE_", "DATABASE_URL", "REDIS_URL"))
-        }
-        env |= SETTINGS | {
-            "GAZETTE_VAR_DIR": tmp,
-            "GAZETTE_SECRET_KEY": settings.SECRET_KEY,
-            "PYTHONPATH": str(ROOT),
-        }
-        gazette = [sys.executable, "-m", "gazette"]
-        for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):
-            subprocess.run(gazette + command, env=env, check=True, cwd=ROOT)
+        # The tokens are minted here, so the server signs with this key.
+        env = serving.gazette_env(
+            tmp, SETTINGS | {"GAZETTE_SECRET_KEY": settings.SECRET_KEY}
+        )
+        serving.gazette(env, "migrate", "-v0")
+        serving.gazette(env, "collectstatic", "--noinput", "-v0")
         post_id = int(_itself(env, "setup"))
         _view(env, tmp, post_id)
         print(_itself(env, "service"), end="")
@@ -91,18 +86,16 @@ def _view(env: dict[str, str], tmp: str, post_id: int) -> None:
     from django.conf import settings
 
     from gazette.comments.spam import make_form_token
+    from gazette.site.management.commands.serve import server_command
 
-    port = _free_port()
-    log = open(Path(tmp) / "server.log", "w")  # noqa: SIM115
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "gazette.wsgi", "--preload",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
-         "--log-level", "warning"],
-        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    port = serving.free_port()
+    command = server_command(
+        "127.0.0.1", port, workers=WORKERS or None, access_log=False
+    )
+    server = serving.start(command, env, Path(tmp) / "server.log")
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_for(base + "/")
+        serving.wait_for(base + "/", {"X-Forwarded-Proto": "https"})
         url = f"{base}/comments/{post_id}/post/"
         # Tokens are signed with the server's key (the same SECRET_KEY).
         assert env["GAZETTE_SECRET_KEY"] == settings.SECRET_KEY
@@ -111,16 +104,16 @@ def _view(env: dict[str, str], tmp: str, post_id: int) -> None:
         stored, errors, _ = _send(url, warm, first=0)
         if stored != WARM_UP:
             raise RuntimeError(f"warm-up: {errors[:3]}\n{_tail(tmp)}")
-        cpu_before, client_before = _workers_cpu(server.pid), time.process_time()
+        workers = serving.descendants(server.pid)
+        cpu_before = serving.cpu_seconds(workers)
+        client_before = time.process_time()
         stored, errors, seconds = _send(url, tokens, first=WARM_UP)
-        cpu = _workers_cpu(server.pid) - cpu_before
+        cpu = serving.cpu_seconds(workers) - cpu_before
         client_cpu = time.process_time() - client_before
     finally:
-        server.terminate()
-        server.wait(timeout=15)
-        log.close()
+        serving.stop(server)
     print(
-        f"  view, {WORKERS} workers, {CLIENT_THREADS} clients: "
+        f"  view, {len(workers)} workers, {CLIENT_THREADS} clients: "
         f"{stored / seconds:6.0f} comments/s ({stored} of {COMMENTS} stored "
         f"in {seconds:.1f} s), {1000 * cpu / max(stored, 1):.1f} ms server CPU "
         f"per comment (the clients: {1000 * client_cpu / max(stored, 1):.1f} ms)"
@@ -177,36 +170,6 @@ def _reason(answer: urllib.error.HTTPError) -> str:
     page = answer.read().decode(errors="replace")
     match = re.search(r'class="[^"]*error[^"]*"[^>]*>([^<]+)', page)
     return match.group(1).strip() if match else page[:200]
-
-
-def _workers_cpu(master: int) -> float:
-    """CPU seconds (user and system) used so far by the master's children."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    total = 0
-    for pid in children:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime in ticks
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(url: str) -> None:
-    deadline = time.monotonic() + 30
-    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(request, timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
 
 
 def _tail(tmp: str) -> str:

@@ -156,15 +156,17 @@ if env_bool("GAZETTE_DEMO", True):
     INSTALLED_APPS.append("gazette.demo")
 
 MIDDLEWARE = [
-    # The security headers first: they wrap everything below, so static files
-    # (WhiteNoise) and pages served from the page cache get the same set.
+    # The page cache first, so that a page it keeps has every header the
+    # middleware below adds; gazette.wsgi answers hits before Django runs.
+    "gazette.lib.pagecache.PageCacheMiddleware",
+    # The security headers next: they wrap everything below, so static files
+    # (WhiteNoise) get the same set.
     "django.middleware.security.SecurityMiddleware",
     "gazette.lib.middleware.SecurityHeadersMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gazette.lib.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "gazette.lib.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,4 +1,4 @@
-"""Load tests start the production server (gunicorn) in other processes, which
+"""Load tests start the production server (`gazette serve`) in other processes, which
 must see the rows a test commits. On SQLite the test database is therefore a file
 in a temp folder rather than Django's usual in-memory database."""
 

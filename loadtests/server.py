@@ -1,5 +1,6 @@
-"""The production server (gunicorn, several worker processes) started for a load
-test on the test database, and the published, open post the tests comment on.
+"""The production server (`gazette serve`: Granian, several worker processes)
+started for a load test on the test database, and the published, open post the
+tests comment on.
 
 The server runs in other processes, so a test using it commits its data
 (TransactionTestCase); loadtests/conftest.py makes SQLite's test database a
@@ -24,6 +25,7 @@ from django.utils import timezone
 from gazette.posts.models import Post
 from gazette.posts.writing import write_entry
 from gazette.site import roles
+from gazette.site.management.commands.serve import server_command
 from gazette.site.models import CommentPolicy, SiteSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,7 +86,8 @@ def start_server(
     settings: dict[str, str],
     workers: int = 3,
 ) -> str:
-    """Start gunicorn with `workers` processes on a free port, its state in
+    """Start the production server (as `gazette serve` runs it) with `workers`
+    processes on a free port, its state in
     `var_dir` and Gazette's environment `settings` (GAZETTE_...), stopped when
     `test` ends; its base URL once it answers."""
     port = free_port()
@@ -100,9 +103,7 @@ def start_server(
         timeout=TIMEOUT * 2,
     )
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "gazette.wsgi"]
-        + ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-        + ["--timeout", str(TIMEOUT)],
+        server_command("127.0.0.1", port, workers=workers, access_log=False),
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -124,7 +125,7 @@ def start_server(
             if server.poll() is not None:
                 break
             time.sleep(0.2)
-    test.fail("gunicorn did not start:\n" + server_log(var_dir))
+    test.fail("the server did not start:\n" + server_log(var_dir))
 
 
 def stop_server(server: subprocess.Popen) -> None:

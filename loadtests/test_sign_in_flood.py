@@ -1,4 +1,4 @@
-"""A flood of wrong passwords on the production server (gunicorn, several worker
+"""A flood of wrong passwords on the production server (`gazette serve`, several worker
 processes): the throttle holds, the owner signs in at once from a clean address
 in the middle of it, and the owner is mailed that the account is being guessed.
 

@@ -38,7 +38,10 @@ class CommentForm(forms.Form):
     parent = forms.IntegerField(
         required=False, widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1
     )
-    token = forms.CharField(widget=forms.HiddenInput, max_length=500)
+    # The signed one-use token. Pages that may be cached carry it empty: the
+    # browser fetches one when the reader starts to write (comments/form.js),
+    # and without script the first "Post" brings the form back with one.
+    token = forms.CharField(widget=forms.HiddenInput, max_length=500, required=False)
     # The honeypot: hidden from people by CSS; bots fill in every field they see.
     homepage_title = forms.CharField(
         required=False,
@@ -57,10 +60,6 @@ class CommentForm(forms.Form):
             self.fields["parent"].error_messages[problem] = (
                 "The comment you replied to could not be found."
             )
-        self.fields["token"].error_messages["required"] = (
-            "This form is missing its check. Please reload the page and send "
-            "your comment again."
-        )
 
     def clean(self):
         data = super().clean()

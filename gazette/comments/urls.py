@@ -5,6 +5,7 @@ from gazette.comments import views
 app_name = "comments"
 urlpatterns = [
     path("comments/<int:post_id>/post/", views.post_comment, name="post"),
+    path("comments/<int:post_id>/token/", views.form_token, name="token"),
     path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path(
         "comments/unsubscribe/<str:token>/undo/",

@@ -15,7 +15,7 @@ import json
 import secrets
 from datetime import timedelta
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
@@ -82,6 +82,20 @@ def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
     return _post_comment(request, post_id)
 
 
+# Shown when a form came without its token: a browser without script, whose
+# page came from the shared cache. The form comes back with one.
+CONFIRM = "Your comment is not posted yet: please check it and press Post again."
+
+
+@require_GET
+@never_cache
+def form_token(request: HttpRequest, post_id: int) -> HttpResponse:
+    """A fresh one-use token for the post's comment form, fetched by the form's
+    script when the reader starts to write (never cached: each is one reader's)."""
+    post = get_object_or_404(Post.objects.visible(), pk=post_id)
+    return JsonResponse({"token": spam.make_form_token(post.pk)})
+
+
 def _post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
     # The post alone: the listing's comment count and hashtags are for the page,
     # which only a form sent again shows (_form_again reads them).
@@ -90,6 +104,8 @@ def _post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
     if not form.is_valid():
         return _form_again(request, post, form)
     data = form.cleaned_data
+    if not data["token"]:
+        return _form_again(request, post, form, CONFIRM, status=200)
     try:
         # The form's own checks; the intake knows nothing of forms.
         token = spam.read_form_token(data["token"], post.pk)

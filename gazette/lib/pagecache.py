@@ -24,28 +24,31 @@ itself (`expires_by`: the next scheduled post's time), so a scheduled post
 appears on time without a cron job.
 """
 
+import functools
 import gzip
 import hashlib
+import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
+import brotli
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe
 
 SECONDS = 600  # at most; less when a scheduled post is due sooner
 _ATTRIBUTE = "_gazette_page_versions"
 _EXPIRY = "_gazette_page_expires_by"
-_FILLS = "_gazette_page_fills"
-# Headers that belong to one copy of a page, not to the page.
-_PER_COPY = {"content-length", "content-encoding", "x-gazette-cache"}
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,47 @@ def bump(*versions: Version) -> None:
         versions = (SITE,)
     if versions:
         cache.set_many({v.key: uuid.uuid4().hex for v in versions}, None)
+        # After the versions: a process that sees the new clock sees them too.
+        cache.set(CLOCK, uuid.uuid4().hex, None)
+
+
+# Moves on (a new random value) after every bump, so that a hit can tell with
+# one read whether the versions it remembers may have changed.
+CLOCK = "gazette:version:clock"
+
+
+class _KnownVersions:
+    """The versions this process read, good while CLOCK keeps the value it had
+    before they were read: a bump writes its versions first and CLOCK after,
+    so an unchanged CLOCK means no bump finished since."""
+
+    def __init__(self) -> None:
+        self.clock: str | None = None
+        self.values: dict[str, str] = {}
+        self.lock = threading.Lock()
+
+    def current(self, names: Iterable[str]) -> dict[str, str]:
+        """The present value of each version in `names` (one read of CLOCK, and
+        of the versions only when a bump came since they were last read)."""
+        clock = cache.get(CLOCK)
+        if clock is None:  # never bumped, or dropped from the cache
+            cache.add(CLOCK, uuid.uuid4().hex, None)
+            return current_versions([Version(name) for name in names])
+        with self.lock:
+            if clock != self.clock:
+                self.clock, self.values = clock, {}
+            known = {n: self.values[n] for n in names if n in self.values}
+        missing = [name for name in names if name not in known]
+        if missing:
+            found = current_versions([Version(name) for name in missing])
+            with self.lock:
+                if self.clock == clock:  # read after `clock`: good while it lasts
+                    self.values.update(found)
+            known |= found
+        return known
+
+
+_known_versions = _KnownVersions()
 
 
 def bump_on_commit(*versions: Version) -> None:
@@ -140,7 +184,7 @@ def cache_page_for_readers(
     Call it before the view reads what it shows: the versions are read now, so a
     write that commits while the page renders leaves this entry stale-marked.
     """
-    if _is_cacheable_request(request):
+    if is_cacheable_request(request):
         setattr(request, _ATTRIBUTE, current_versions([SITE, *versions]))
         setattr(request, _EXPIRY, expires_by)
 
@@ -151,29 +195,46 @@ def depends_on(request: HttpRequest, *versions: Version) -> None:
         getattr(request, _ATTRIBUTE).update(current_versions(list(versions)))
 
 
-def fill_on_each_visit(request: HttpRequest, value: str, make: str, *args) -> None:
-    """`value` in this page is good for one reader only (a one-use form token).
-
-    The cached copy keeps a gap where `value` stood, and each visit served from
-    the cache fills it with a new one from `make(*args)` (`make` a dotted path).
-    """
-    if hasattr(request, _ATTRIBUTE):
-        setattr(request, _FILLS, [*getattr(request, _FILLS, []), (value, make, args)])
+def is_cacheable_request(request: HttpRequest) -> bool:
+    """Whether `request` may be answered from, and stored in, the shared cache."""
+    return is_cacheable(request.META)
 
 
-def _is_cacheable_request(request: HttpRequest) -> bool:
-    return (
-        settings.GAZETTE_PAGE_CACHE
-        and request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and settings.CSRF_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
+def is_cacheable(environ: dict) -> bool:
+    """Whether this WSGI request is an anonymous reader's GET or HEAD with no
+    state of their own (no session, CSRF or messages cookie)."""
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return False
+    if not settings.GAZETTE_PAGE_CACHE:
+        return False
+    cookie = environ.get("HTTP_COOKIE", "")
+    if cookie:
+        names = {part.split("=", 1)[0].strip() for part in cookie.split(";")}
+        if names & _personal_cookies():
+            return False
+    return True
+
+
+@functools.cache
+def _personal_cookies() -> frozenset[str]:
+    return frozenset(
+        {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, "messages"}
     )
 
 
-def _entry_key(request: HttpRequest) -> str:
+def entry_key(environ: dict) -> str:
+    """The cache key of the page this WSGI request asks for: scheme, host, path
+    and query string, as the client sent them."""
+    where = "\n".join(
+        (
+            environ.get("wsgi.url_scheme", ""),
+            environ.get("HTTP_X_FORWARDED_PROTO", ""),
+            environ.get("HTTP_HOST", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+        )
+    ).encode("utf-8", "surrogateescape")
     # Hashed: a stranger's long address must not make a key some caches refuse.
-    where = f"{request.get_host()}:{request.get_full_path()}".encode()
     return f"gazette:page:{hashlib.sha256(where).hexdigest()}"
 
 
@@ -185,80 +246,220 @@ def seconds_to_live(expires_by: datetime | None) -> int:
     return max(1, min(SECONDS, int(until) + 1))
 
 
-class PageCacheMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
+# Serving
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not _is_cacheable_request(request):
-            return self.get_response(request)
-        key = _entry_key(request)
+
+@dataclass(frozen=True)
+class Entry:
+    """A page as the cache keeps it: everything a hit needs, made once on the
+    miss that stored it, so that a hit only picks the body for the reader's
+    encoding and compares validators."""
+
+    versions: dict[str, str]
+    until: float | None  # a Unix time, or None
+    headers: tuple[tuple[str, str], ...]  # all of them, security headers too
+    etag: str  # without quotes; each encoding adds its own suffix
+    last_modified: str
+    modified_at: float
+    bodies: dict[str, bytes]  # by content coding: "br", "gzip", "identity"
+
+
+# Content codings a hit can be served in, the better first.
+ENCODINGS = ("br", "gzip")
+_SUFFIX = {"br": "-br", "gzip": "-gz", "identity": ""}
+# Headers that belong to one copy of a page, not to the page.
+_PER_COPY = {
+    "content-length",
+    "content-encoding",
+    "etag",
+    "last-modified",
+    "x-gazette-cache",
+    "cache-control",
+    "vary",
+}
+_MEMO_SIZE = 256  # pages each process keeps in memory besides the shared cache
+
+
+class _Memo:
+    """The entries this process read last, so that a hit on a popular page
+    costs no read of the shared cache for the page itself (its versions are
+    still checked there on every hit)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.entries: OrderedDict[str, Entry] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> Entry | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: Entry) -> None:
+        with self.lock:
+            self.entries[key] = entry
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def drop(self, key: str) -> None:
+        with self.lock:
+            self.entries.pop(key, None)
+
+
+_memo = _Memo(_MEMO_SIZE)
+
+
+def cached_answer(environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
+    """The answer to this WSGI request from the cache, as (status line, headers,
+    body), or None when it must go to Django. Used before Django sees the
+    request (gazette.wsgi) and by PageCacheMiddleware (the test client)."""
+    if not is_cacheable(environ):
+        return None
+    key = entry_key(environ)
+    entry = _memo.get(key)
+    if entry is None:
         entry = cache.get(key)
-        if entry and _is_current(entry):
-            return _from_entry(request, entry)
-
-        response = self.get_response(request)
-        versions = getattr(request, _ATTRIBUTE, None)
-        if versions and _is_storable(response):
-            expires_by = getattr(request, _EXPIRY, None)
-            # Served from the cache, the page is compressed for readers who
-            # accept it: this answer varies as the cached ones will.
-            patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
-            entry = {
-                "versions": versions,
-                "content_type": response["Content-Type"],
-                # The view's headers, given again with each copy from the cache
-                # (the security headers are added around the cache, each time).
-                "headers": {
-                    name: value
-                    for name, value in response.headers.items()
-                    if name.lower() not in _PER_COPY
-                },
-                "until": expires_by,
-            }
-            fills = getattr(request, _FILLS, [])
-            if fills:
-                entry["parts"], entry["fills"] = _cut_gaps(response.content, fills)
-            else:
-                entry["body"] = gzip.compress(response.content, compresslevel=6)
-            cache.set(key, entry, seconds_to_live(expires_by))
-            response["X-Gazette-Cache"] = "miss"
-        return response
+        if not isinstance(entry, Entry):
+            return None
+        _memo.put(key, entry)
+    if not _is_current(entry):
+        _memo.drop(key)
+        return None
+    return _answer(entry, environ)
 
 
-def _is_current(entry: dict) -> bool:
+def _is_current(entry: Entry) -> bool:
     """Whether no version the entry shows moved on and its time has not come.
 
     The time is checked here as well as by the cache's own expiry, which counts
     whole seconds and may be rounded by the cache service."""
-    if entry["until"] is not None and entry["until"] <= timezone.now():
+    if entry.until is not None and entry.until <= timezone.now().timestamp():
         return False
-    recorded = entry["versions"]
-    return current_versions([Version(name) for name in recorded]) == recorded
+    return _known_versions.current(entry.versions) == entry.versions
 
 
-def _cut_gaps(content: bytes, fills: list) -> tuple[list[bytes], list]:
-    """Split `content` around each one-reader value, in the order they appear."""
-    parts, gaps, rest = [], [], content
-    for value, make, args in fills:
-        before, found, after = rest.partition(value.encode())
-        if found:
-            parts.append(before)
-            gaps.append((make, args))
-            rest = after
-    parts.append(rest)
-    return parts, gaps
+def _answer(entry: Entry, environ: dict) -> tuple[str, list[tuple[str, str]], bytes]:
+    coding = _coding(environ.get("HTTP_ACCEPT_ENCODING", ""))
+    etag = f'"{entry.etag}{_SUFFIX[coding]}"'
+    headers = [*entry.headers, ("ETag", etag), ("Last-Modified", entry.last_modified)]
+    headers.append(("X-Gazette-Cache", "hit"))
+    if _not_modified(entry, environ):
+        return "304 Not Modified", headers, b""
+    body = entry.bodies[coding]
+    if coding != "identity":
+        headers.append(("Content-Encoding", coding))
+    headers.append(("Content-Length", str(len(body))))
+    return "200 OK", headers, body
 
 
-def _body(entry: dict) -> bytes:
-    """The page with a new value in each gap."""
-    from django.utils.module_loading import import_string
+def _coding(accept_encoding: str) -> str:
+    """The best content coding the reader accepts ("identity": none)."""
+    if not accept_encoding:
+        return "identity"
+    accepted = {}
+    for part in accept_encoding.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        accepted[name.strip()] = quality
+    for coding in ENCODINGS:
+        if accepted.get(coding, accepted.get("*", 0.0)) > 0:
+            return coding
+    return "identity"
 
-    parts = entry["parts"]
-    body = [parts[0]]
-    for (make, args), part in zip(entry["fills"], parts[1:], strict=True):
-        body += [import_string(make)(*args).encode(), part]
-    return b"".join(body)
+
+def _not_modified(entry: Entry, environ: dict) -> bool:
+    """Whether the reader's copy is still good (RFC 9110 section 13.2.2: when
+    If-None-Match is given, If-Modified-Since is ignored)."""
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        if if_none_match.strip() == "*":
+            return True
+        # Any encoding's copy of this version of the page is the same page.
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return any(f'"{entry.etag}{suffix}"' in tags for suffix in _SUFFIX.values())
+    if_modified_since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if if_modified_since:
+        since = parse_http_date_safe(if_modified_since)
+        return since is not None and int(entry.modified_at) <= since
+    return False
+
+
+# Storing
+
+
+def store(request: HttpRequest, response: HttpResponse) -> None:
+    """Keep `response` for other readers when its view asked for it
+    (`cache_page_for_readers`) and it is fit to share, and answer this request
+    as a hit would: compressed, with validators."""
+    versions = getattr(request, _ATTRIBUTE, None)
+    if not versions or not _is_storable(response):
+        return
+    until_time = getattr(request, _EXPIRY, None)
+    ttl = seconds_to_live(until_time)
+    # A shared cache in front (a CDN) may keep the page a short while and
+    # revalidate; browsers always revalidate, which the hit path answers with
+    # a 304.
+    response["Cache-Control"] = (
+        f"public, max-age=0, s-maxage={min(ttl, SHARED_SECONDS)}, "
+        f"stale-while-revalidate={SHARED_SECONDS}"
+    )
+    # Signed-in people get other pages: shared caches downstream must not mix them.
+    patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
+    content = response.content
+    now = time.time()
+    entry = Entry(
+        versions=versions,
+        until=until_time.timestamp() if until_time else None,
+        headers=tuple(
+            (name, value)
+            for name, value in response.items()
+            if name.lower() not in _PER_COPY
+        )
+        + (
+            ("Cache-Control", response["Cache-Control"]),
+            ("Vary", response["Vary"]),
+        ),
+        etag=_etag(versions, request.META),
+        last_modified=http_date(now),
+        modified_at=now,
+        bodies={
+            "br": brotli.compress(content, quality=BROTLI_QUALITY),
+            "gzip": gzip.compress(content, compresslevel=6, mtime=0),
+            "identity": content,
+        },
+    )
+    cache.set(entry_key(request.META), entry, ttl)
+    status, headers, body = _answer(entry, request.META)
+    response.status_code = int(status.split()[0])
+    for name, value in headers:
+        if name.lower() in ("etag", "last-modified", "content-encoding"):
+            response[name] = value
+    response.content = body
+    if response.status_code == 304:
+        del response["Content-Length"]
+    else:
+        response["Content-Length"] = str(len(body))
+    response["X-Gazette-Cache"] = "miss"
+
+
+SHARED_SECONDS = 60  # how long a CDN may keep a public page before revalidating
+BROTLI_QUALITY = 6  # quick enough for a miss; 11 would take tens of milliseconds
+
+
+def _etag(versions: dict[str, str], environ: dict) -> str:
+    """A strong validator: the page's address and the versions it was made from."""
+    text = entry_key(environ) + "".join(
+        f"{k}={v};" for k, v in sorted(versions.items())
+    )
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def _is_storable(response: HttpResponse) -> bool:
@@ -271,23 +472,55 @@ def _is_storable(response: HttpResponse) -> bool:
     )
 
 
-def _from_entry(request: HttpRequest, entry: dict) -> HttpResponse:
-    accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
-    if "parts" in entry:
-        # Filled anew for each reader, so compressed now, quickly.
-        body = _body(entry)
-        body = gzip.compress(body, compresslevel=1) if accepts_gzip else body
-    elif accepts_gzip:
-        body = entry["body"]
-    else:
-        body = gzip.decompress(entry["body"])
-    response = HttpResponse(body, content_type=entry["content_type"])
-    for name, value in entry.get("headers", {}).items():
+class PageCacheMiddleware:
+    """The first middleware: stores pages that views marked for readers, with
+    every header the middleware below added, and answers from the cache for
+    requests that did not come through gazette.wsgi's layer (the test client)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_cacheable_request(request):
+            response = self.get_response(request)
+            if request.method in ("GET", "HEAD") and "Cache-Control" not in response:
+                # A page made for one person (signed in, or with a held
+                # comment of their own) is theirs alone.
+                response["Cache-Control"] = "private, no-cache"
+            return response
+        answer = cached_answer(request.META)
+        if answer is not None:
+            return _as_response(answer)
+        response = self.get_response(request)
+        store(request, response)
+        return response
+
+
+def _as_response(answer: tuple[str, list[tuple[str, str]], bytes]) -> HttpResponse:
+    status, headers, body = answer
+    response = HttpResponse(body, status=int(status.split()[0]))
+    del response["Content-Type"]
+    for name, value in headers:
         response[name] = value
-    response["Content-Length"] = str(len(body))
-    if accepts_gzip:
-        response["Content-Encoding"] = "gzip"
-    # Signed-in people get other pages: shared caches downstream must not mix them.
-    patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
-    response["X-Gazette-Cache"] = "hit"
     return response
+
+
+class CachedPagesFirst:
+    """WSGI layer in front of Django: a page in the shared cache is answered
+    here, before Django builds a request or runs any middleware."""
+
+    def __init__(self, application):
+        self.application = application
+        self.skipped = tuple(
+            prefix for prefix in (settings.STATIC_URL, settings.MEDIA_URL) if prefix
+        )
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(self.skipped):
+            answer = cached_answer(environ)
+            if answer is not None:
+                status, headers, body = answer
+                start_response(status, headers)
+                return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else body]
+        return self.application(environ, start_response)

@@ -205,7 +205,7 @@ class BadInputTest(CommentsTestCase):
             ({"body": "nul \x00 byte"}, "Null characters are not allowed."),
             ({"parent": "abc"}, "The comment you replied to could not be found."),
             ({"parent": "9" * 30}, "The comment you replied to could not be found."),
-            ({"token": ""}, "This form is missing its check."),
+            ({"token": "forged"}, "This form could not be checked"),
         ]
         for fields, message in cases:
             fields.setdefault("body", kept)

@@ -3,10 +3,12 @@ import re
 from datetime import timedelta
 from unittest import mock
 
+import brotli
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -18,14 +20,12 @@ from gazette.site.writing import write_site_settings
 from gazette.test import BaseTestCase, add_comment, committed
 
 
-def without_form_tokens(html: bytes) -> bytes:
-    return re.sub(rb'name="token" value="[^"]*"', b"", html)
-
-
 def form_token(html: bytes) -> bytes:
-    match = re.search(rb'name="token" value="([^"]*)"', html)
+    """The comment form's token in `html` (empty when the page carries none)."""
+    match = re.search(rb'<input type="hidden" name="token"([^>]*)>', html)
     assert match is not None
-    return match.group(1)
+    value = re.search(rb'value="([^"]*)"', match.group(1))
+    return value.group(1) if value else b""
 
 
 class PageCacheTest(BaseTestCase):
@@ -40,45 +40,173 @@ class PageCacheTest(BaseTestCase):
             second = self.client.get(url)
         self.assertEqual(second["X-Gazette-Cache"], "hit")
         self.assertEqual(len(queries), 0)
-        self.assertEqual(
-            without_form_tokens(second.content), without_form_tokens(first.content)
-        )
+        self.assertEqual(second.content, first.content)
 
-    def test_each_reader_of_a_cached_post_gets_a_comment_form_token_of_their_own(self):
+    def test_a_cached_post_page_carries_no_token_and_each_reader_fetches_one(self):
         post = self.make_post("Commented")
         url = post.get_absolute_url()
-        tokens = {form_token(self.client.get(url).content) for _ in range(3)}
-        self.assertEqual(len(tokens), 3)
-        zipped = self.client.get(url, HTTP_ACCEPT_ENCODING="gzip")
-        self.assertEqual(zipped["X-Gazette-Cache"], "hit")
-        self.assertNotIn(form_token(gzip.decompress(zipped.content)), tokens)
+        self.client.get(url)
+        page = self.client.get(url)
+        self.assertEqual(page["X-Gazette-Cache"], "hit")
+        self.assertEqual(form_token(page.content), b"")
+        token_url = f"/comments/{post.pk}/token/"
+        self.assertContains(page, f'data-token-url="{token_url}"')
+        answers = [self.client.get(token_url) for _ in range(3)]
+        tokens = {answer.json()["token"] for answer in answers}
+        self.assertEqual(len(tokens), 3)  # one of their own each, never cached
+        for answer in answers:
+            self.assertIn("no-store", answer["Cache-Control"])
+            self.assertNotIn("X-Gazette-Cache", answer)
         # The page sets no CSRF cookie for readers, so it can be kept at all.
         self.assertNotIn(settings.CSRF_COOKIE_NAME, self.client.get(url).cookies)
+        self.assertEqual(self.client.get("/comments/999999/token/").status_code, 404)
 
     def test_a_comment_from_a_cached_page_is_accepted(self):
         post = self.make_post("Open for comments")
         url = post.get_absolute_url()
         self.client.get(url)
-        page = self.client.get(url)
-        self.assertEqual(page["X-Gazette-Cache"], "hit")
+        self.assertEqual(self.client.get(url)["X-Gazette-Cache"], "hit")
+        token = self.client.get(f"/comments/{post.pk}/token/").json()["token"]
         response = self.client.post(
             f"/comments/{post.pk}/post/",
-            {"token": form_token(page.content).decode(), "author_name": "Rae",
+            {"token": token, "author_name": "Rae",
              "body": "A kind word about the walk.", "author_email": "", "author_url": ""},
         )  # fmt: skip
         self.assertEqual(response.status_code, 302, response.content[:3000])
         self.assertEqual(post.comments.count(), 1)
 
+    def test_without_script_the_first_post_asks_to_confirm_and_keeps_the_text(self):
+        post = self.make_post("No script here")
+        fields = {"author_name": "Rae", "author_email": "", "author_url": "",
+                  "body": "Written without any script running."}  # fmt: skip
+        again = self.client.post(f"/comments/{post.pk}/post/", fields | {"token": ""})
+        self.assertContains(again, "please check it and press Post again")
+        self.assertContains(again, "Written without any script running.")
+        self.assertEqual(post.comments.count(), 0)
+        token = form_token(again.content).decode()
+        self.assertTrue(token)
+        sent = self.client.post(f"/comments/{post.pk}/post/", fields | {"token": token})
+        self.assertEqual(sent.status_code, 302)
+        self.assertEqual(post.comments.count(), 1)
+
     def test_it_stores_compressed_bytes_and_sends_them_to_those_who_accept_them(self):
         post = self.make_post("Squeezed")
-        plain = self.client.get(post.get_absolute_url()).content
-        zipped = self.client.get(post.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
-        self.assertEqual(zipped["Content-Encoding"], "gzip")
+        url = post.get_absolute_url()
+        for miss_or_hit in ("miss", "hit"):
+            if miss_or_hit == "miss":
+                cache.clear()
+            plain = self.client.get(url)
+            self.assertNotIn("Content-Encoding", plain)
+            zipped = self.client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate")
+            self.assertEqual(zipped["Content-Encoding"], "gzip")
+            self.assertEqual(gzip.decompress(zipped.content), plain.content)
+            squeezed = self.client.get(url, HTTP_ACCEPT_ENCODING="gzip, br")
+            self.assertEqual(squeezed["Content-Encoding"], "br")
+            self.assertEqual(brotli.decompress(squeezed.content), plain.content)
+            for answer in (plain, zipped, squeezed):
+                self.assertEqual(int(answer["Content-Length"]), len(answer.content))
+                self.assertIn("Accept-Encoding", answer["Vary"])
+        refused = self.client.get(url, HTTP_ACCEPT_ENCODING="br;q=0, gzip;q=0")
+        self.assertNotIn("Content-Encoding", refused)
+
+    def test_a_reader_who_has_the_page_gets_304_until_it_changes(self):
+        post = self.make_post("Validated")
+        url = post.get_absolute_url()
+        first = self.client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        etag, modified = first["ETag"], first["Last-Modified"]
+        self.assertTrue(etag.startswith('"') and etag.endswith('-gz"'))
+        with CaptureQueriesContext(connection) as queries:
+            again = self.client.get(url, HTTP_IF_NONE_MATCH=etag)
+        self.assertEqual(again.status_code, 304)
+        self.assertEqual(again.content, b"")
+        self.assertEqual(len(queries), 0)
+        # The same page in another encoding is the same version of it.
         self.assertEqual(
-            without_form_tokens(gzip.decompress(zipped.content)),
-            without_form_tokens(plain),
+            self.client.get(
+                url, HTTP_IF_NONE_MATCH=etag, HTTP_ACCEPT_ENCODING="br"
+            ).status_code,
+            304,
         )
-        self.assertEqual(int(zipped["Content-Length"]), len(zipped.content))
+        self.assertEqual(
+            self.client.get(url, HTTP_IF_MODIFIED_SINCE=modified).status_code, 304
+        )
+        self.assertEqual(
+            self.client.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code,
+            200,
+        )
+        post.title = "Validated again"
+        with committed():
+            write_entry(post)
+        changed = self.client.get(url, HTTP_IF_NONE_MATCH=etag)
+        self.assertEqual(changed.status_code, 200)
+        self.assertContains(changed, "Validated again")
+        self.assertNotEqual(changed["ETag"].split("-")[0], etag.split("-")[0])
+
+    def test_public_pages_may_be_kept_briefly_by_shared_caches_personal_ones_not(self):
+        post = self.make_post("Shared")
+        url = post.get_absolute_url()
+        for answer in (self.client.get(url), self.client.get(url)):
+            control = answer["Cache-Control"]
+            self.assertIn("public", control)
+            self.assertIn("max-age=0", control)
+            self.assertIn("s-maxage=", control)
+            self.assertIn("stale-while-revalidate=", control)
+        self.client.force_login(self.alice)
+        personal = self.client.get(url)
+        self.assertIn("private", personal["Cache-Control"])
+        self.assertNotIn("ETag", personal)
+
+    def test_a_hit_on_a_listing_reads_the_shared_cache_once(self):
+        for n in range(5):
+            self.make_post(f"Listed {n}", hashtags=("Walks",))
+        for url in ("/", "/hashtag/Walks/"):
+            self.client.get(url)
+            self.client.get(url)  # now this process remembers the page
+            with (
+                mock.patch.object(pagecache.cache, "get", wraps=cache.get) as get,
+                mock.patch.object(
+                    pagecache.cache, "get_many", wraps=cache.get_many
+                ) as get_many,
+            ):
+                self.assertEqual(self.client.get(url)["X-Gazette-Cache"], "hit")
+            reads = [call.args[0] for call in get.call_args_list]
+            self.assertEqual(reads, [pagecache.CLOCK], url)
+            get_many.assert_not_called()
+
+    def test_the_wsgi_layer_answers_hits_before_django(self):
+        from gazette.wsgi import application
+
+        post = self.make_post("Straight from the cache")
+        url = post.get_absolute_url()
+        filled = self.client.get(url, HTTP_ACCEPT_ENCODING="br")
+
+        def call(**environ):
+            answered = {}
+
+            def start_response(status, headers):
+                answered["status"], answered["headers"] = status, dict(headers)
+
+            environ = RequestFactory().get(url, **environ).environ
+            body = b"".join(application(environ, start_response))
+            return answered["status"], answered["headers"], body
+
+        with (
+            CaptureQueriesContext(connection) as queries,
+            mock.patch("django.core.handlers.wsgi.WSGIHandler.__call__") as django,
+        ):
+            status, headers, body = call(HTTP_ACCEPT_ENCODING="br")
+            not_modified, _, empty = call(HTTP_IF_NONE_MATCH=filled["ETag"])
+            head_status, head_headers, head_body = call(REQUEST_METHOD="HEAD")
+        django.assert_not_called()
+        self.assertEqual(len(queries), 0)
+        self.assertEqual((status, body), ("200 OK", filled.content))
+        self.assertEqual(headers["X-Gazette-Cache"], "hit")
+        # Every header the middleware gave the page, the security ones too.
+        for name in ("Content-Security-Policy", "X-Content-Type-Options"):
+            self.assertEqual(headers[name], filled[name])
+        self.assertEqual((not_modified, empty), ("304 Not Modified", b""))
+        self.assertEqual((head_status, head_body), ("200 OK", b""))
+        self.assertGreater(int(head_headers["Content-Length"]), 0)
 
     def test_retitling_a_post_refreshes_its_page_and_the_listings_showing_it(self):
         post = self.make_post("Before", hashtags=("Walks",))
