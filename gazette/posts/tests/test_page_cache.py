@@ -1,6 +1,8 @@
 import gzip
 import re
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 from unittest import mock
 
 import brotli
@@ -170,8 +172,19 @@ class PageCacheTest(BaseTestCase):
             ):
                 self.assertEqual(self.client.get(url)["X-Gazette-Cache"], "hit")
             reads = [call.args[0] for call in get.call_args_list]
-            self.assertEqual(reads, [pagecache.CLOCK], url)
+            self.assertEqual(reads, [pagecache._CacheClock.key], url)
             get_many.assert_not_called()
+
+    def test_the_file_caches_clock_moves_on_with_every_bump(self):
+        with tempfile.TemporaryDirectory() as folder:
+            clock = pagecache._FileClock(Path(folder) / "cache")
+            self.assertIsNone(clock.read())  # unknown until it exists
+            seen = {clock.read()}
+            for _ in range(3):
+                clock.move_on()
+                seen.add(clock.read())
+            self.assertEqual(len(seen), 4)
+            self.assertEqual(clock.read(), clock.read())
 
     def test_the_wsgi_layer_answers_hits_before_django(self):
         from gazette.wsgi import application
