@@ -4,11 +4,14 @@ from datetime import datetime, timedelta
 from itertools import groupby
 from urllib.parse import unquote
 
+from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 from gazette.lib import dates, pagecache
 from gazette.lib.pagecache import LISTINGS, cache_page_for_readers
@@ -16,9 +19,38 @@ from gazette.posts.models import Hashtag, Page, Post, next_scheduled_at
 from gazette.site.middleware import site_of
 
 
+class _Paginator(Paginator):
+    """A paginator told the number of rows instead of counting them."""
+
+    def __init__(self, object_list, per_page: int, count: int):
+        super().__init__(object_list, per_page, allow_empty_first_page=True)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
+
+
+def _count(request: HttpRequest, queryset) -> int:
+    """How many posts a listing has. Counting is the one cost of a listing that
+    grows with the blog, so the count is kept under the site and listings
+    versions (a publish, unpublish or move bumps one of them: a bump of the site
+    stands for all), until the next scheduled post."""
+    versions = pagecache.current_versions([pagecache.SITE, LISTINGS])
+    site, listings = versions[pagecache.SITE.name], versions[LISTINGS.name]
+    key = f"gazette:listing-count:{site}:{listings}:{request.path}"
+    found = cache.get(key)
+    if found is not None and (found[1] is None or found[1] > timezone.now()):
+        return found[0]
+    until = next_scheduled_at()
+    count = queryset.count()
+    cache.set(key, (count, until), pagecache.seconds_to_live(until))
+    return count
+
+
 def _page_of(request: HttpRequest, queryset, per_page: int):
     """The requested page of `queryset`; a bad or missing page number is a 404."""
-    paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
+    paginator = _Paginator(queryset, per_page, _count(request, queryset))
     number = request.GET.get("page", "1")
     try:
         return paginator.page(number)
@@ -26,28 +58,64 @@ def _page_of(request: HttpRequest, queryset, per_page: int):
         raise Http404("No such page.") from error
 
 
-def _local_day(post: Post):
-    return timezone.localtime(post.published_at).date()
+def _local_day(when: datetime):
+    return timezone.localtime(when).date()
 
 
-def _by_day(posts) -> list[tuple]:
-    """Posts grouped under their local publishing day, newest first."""
-    return [(day, list(group)) for day, group in groupby(posts, key=_local_day)]
+def _by_day(rows: list[tuple[int, datetime]], summaries: dict[int, str]) -> list:
+    """Each listed post's summary under its local publishing day, newest first;
+    `rows` are (pk, published_at) in the listing's order."""
+    return [
+        (day, [summaries[pk] for pk, _ in group])
+        for day, group in groupby(rows, key=lambda row: _local_day(row[1]))
+    ]
+
+
+def _summaries(pks: list[int]) -> dict[int, str]:
+    """Each post's summary in a listing, rendered, by pk.
+
+    A summary shows only its own post (title, excerpt, hashtags, author, time,
+    comment count), so it is kept in the cache under that post's version, which
+    every change to those bumps, and the site's; the author's name, which no
+    version follows, is at most `pagecache.SECONDS` old, as in a cached page.
+    Only the posts missing from the cache are read: three queries at most.
+    """
+    versions = pagecache.current_versions(
+        [pagecache.SITE, *(pagecache.post_version(pk) for pk in pks)]
+    )
+    where = f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
+    site = versions[pagecache.SITE.name]
+    keys = {
+        pk: f"gazette:summary:{pk}:{versions[f'post:{pk}']}:{site}:{where}"
+        for pk in pks
+    }
+    found = cache.get_many(list(keys.values()))
+    summaries = {pk: mark_safe(found[key]) for pk, key in keys.items() if key in found}
+    missing = [pk for pk in pks if pk not in summaries]
+    if missing:
+        made = {
+            post.pk: render_to_string("posts/_post_summary.html", {"post": post})
+            for post in Post.objects.for_listing().filter(pk__in=missing)
+        }
+        cache.set_many({keys[pk]: html for pk, html in made.items()}, pagecache.SECONDS)
+        summaries |= made
+    return summaries
 
 
 def _listing(request: HttpRequest, queryset, template: str, context: dict):
     cache_page_for_readers(request, LISTINGS, expires_by=next_scheduled_at())
-    # Counting and slicing the bare posts stays cheap on a large blog; the comment
-    # counts and hashtags are then fetched for the page's posts alone.
+    # Counting and slicing the bare rows stays cheap on a large blog; what each
+    # listed post shows is then fetched, or taken from the cache, for the
+    # page's posts alone.
     newest_first = queryset.order_by("-published_at", "-id").values_list(
-        "pk", flat=True
+        "pk", "published_at"
     )
     page = _page_of(request, newest_first, site_of(request).posts_per_page)
-    shown = list(page.object_list)
+    rows = list(page.object_list)
+    shown = [pk for pk, _ in rows]
     # Each post's title, excerpt and comment count come with its own version.
     pagecache.depends_on(request, *(pagecache.post_version(pk) for pk in shown))
-    posts = queryset.for_listing().filter(pk__in=shown)
-    context |= {"page_obj": page, "days": _by_day(posts)}
+    context |= {"page_obj": page, "days": _by_day(rows, _summaries(shown))}
     return render(request, template, context)
 
 
