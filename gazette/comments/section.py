@@ -10,7 +10,6 @@ from gazette.comments import spam
 from gazette.comments.forms import CommentForm
 from gazette.comments.models import Comment
 from gazette.comments.threads import comment_tree
-from gazette.lib import pagecache
 from gazette.posts.models import Post
 from gazette.site.middleware import site_of
 from gazette.site.policy import comments_open
@@ -46,11 +45,12 @@ def comment_context(
     reply_to = None
     if form is None and is_open:
         reply_to = _reply_target(request, comments, own)
-        # A page the shared cache may keep carries no token: one copy serves
-        # many readers, and each fetches a token of their own when they start
-        # to write. A page made for one person carries theirs.
+        # A reader's page carries no token: one copy serves many readers (from
+        # the page cache, or the comment section's own), and each fetches a
+        # token of their own when they start to write. A signed-in person's
+        # page is theirs alone and carries one.
         initial = {}
-        if not pagecache.is_cacheable_request(request):
+        if request.user.is_authenticated:
             initial["token"] = spam.make_form_token(post.pk)
         if reply_to:
             initial["parent"] = reply_to.pk

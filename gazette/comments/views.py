@@ -82,9 +82,11 @@ def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
     return _post_comment(request, post_id)
 
 
-# Shown when a form came without its token: a browser without script, whose
-# page came from the shared cache. The form comes back with one.
-CONFIRM = "Your comment is not posted yet: please check it and press Post again."
+# Shown when a form came without its token (a browser without script: readers'
+# pages carry none). The form comes back with one.
+CONFIRM = (
+    "Your comment is not posted yet: please check it and press Publish comment again."
+)
 
 
 @require_GET

@@ -82,7 +82,7 @@ class PageCacheTest(BaseTestCase):
         fields = {"author_name": "Rae", "author_email": "", "author_url": "",
                   "body": "Written without any script running."}  # fmt: skip
         again = self.client.post(f"/comments/{post.pk}/post/", fields | {"token": ""})
-        self.assertContains(again, "please check it and press Post again")
+        self.assertContains(again, "please check it and press Publish comment again")
         self.assertContains(again, "Written without any script running.")
         self.assertEqual(post.comments.count(), 0)
         token = form_token(again.content).decode()

@@ -1,10 +1,10 @@
 // The comment form's one-use token, fetched when the reader starts to write.
 //
-// A post page may come from the shared page cache, one copy for every reader,
+// A reader's post page is one copy for every reader (from the page cache),
 // so it carries no token of its own. The form asks for one the first time it
 // gets focus, and a form sent before the answer came waits for it. Without
-// this script, the first "Post" brings the form back with a token and the
-// reader's text (see comments/views.py).
+// this script, the first "Publish comment" brings the form back with a token
+// and the reader's text (see comments/views.py).
 "use strict";
 
 for (const form of document.querySelectorAll("form[data-token-url]")) {
