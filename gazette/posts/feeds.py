@@ -23,8 +23,9 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFee
 from django.utils.html import escape
 from django.utils.http import http_date, quote_etag
 
+from gazette.lib import pagecache
 from gazette.lib.links import absolute_urls
-from gazette.posts.models import Hashtag, Post
+from gazette.posts.models import Hashtag, Post, next_scheduled_at
 from gazette.site.models import SiteSettings
 
 POSTS_PER_FEED = 25
@@ -110,13 +111,25 @@ class GazetteFeed(Feed):
     feed_type: type[SyndicationFeed] = RssFeed  # Atom feeds name theirs
     url_name = ""
 
+    # Whether the page cache may keep this feed: only when every change to it
+    # bumps a version it names (see `cache_versions`).
+    page_cache = False
+
     def __call__(self, request, *args, **kwargs):
+        if self.page_cache and pagecache.is_cacheable_request(request):
+            # Before reading anything: which posts a feed lists is LISTINGS.
+            pagecache.cache_page_for_readers(
+                request, pagecache.LISTINGS, expires_by=next_scheduled_at()
+            )
         try:
             subject = self.get_object(request, *args, **kwargs)
         except ObjectDoesNotExist as error:
             raise Http404("No such feed.") from error
         assert subject is not None  # every feed's get_object returns a Subject
-        etag, last_modified = self.validators(subject)
+        rows = self.version_rows(subject)
+        if self.page_cache:
+            pagecache.depends_on(request, *self.cache_versions(rows))
+        etag, last_modified = self.validators(subject, rows)
         headers = HttpResponse()
         headers["ETag"] = etag
         if last_modified:
@@ -132,9 +145,12 @@ class GazetteFeed(Feed):
             response["Last-Modified"] = http_date(last_modified)
         return response
 
-    def validators(self, subject: Subject) -> tuple[str, int | None]:
-        """An ETag for everything the feed shows, and its newest time."""
-        rows = self.version_rows(subject)
+    def cache_versions(self, rows: list[tuple]) -> list[pagecache.Version]:
+        """The versions of what the feed's `rows` show, besides LISTINGS."""
+        return []
+
+    def validators(self, subject: Subject, rows: list[tuple]) -> tuple[str, int | None]:
+        """An ETag for everything the feed shows (`rows`), and its newest time."""
         site = subject.site
         state = (
             type(self).__name__,
@@ -179,9 +195,17 @@ class PostsFeed(GazetteFeed):
     def posts(self, obj: Subject):
         return Post.objects.visible().order_by("-published_at", "-id")
 
+    # A post's entry changes only with the post (its version); which posts are
+    # in the feed changes only with LISTINGS. Comment feeds are not kept: a
+    # comment on a post they do not show yet bumps nothing they name.
+    page_cache = True
+
     def version_rows(self, obj: Subject) -> list[tuple]:
         posts = self.posts(obj)[:POSTS_PER_FEED]
         return list(posts.values_list("pk", "published_at", "updated_at"))
+
+    def cache_versions(self, rows: list[tuple]) -> list[pagecache.Version]:
+        return [pagecache.post_version(pk) for pk, *_ in rows]
 
     def items(self, obj: Subject) -> list[Entry]:
         posts = self.posts(obj).select_related("author").prefetch_related("hashtags")

@@ -7,9 +7,9 @@ from django.utils.http import http_date
 
 from gazette.lib.htmlcheck import dangerous_parts
 from gazette.posts.models import Post
-from gazette.posts.writing import write_entry
+from gazette.posts.writing import trash, write_entry
 from gazette.site.models import SiteSettings
-from gazette.test import BaseTestCase, add_comment
+from gazette.test import BaseTestCase, add_comment, committed
 
 FEED_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
 
@@ -87,7 +87,8 @@ class PostFeedsTest(FeedTestCase):
         post.slug = "second-title"
         assert post.published_at is not None
         post.published_at -= timedelta(days=40)
-        write_entry(post)
+        with committed():
+            write_entry(post)
         after = self.feed("/feeds/posts.atom").entries[0]
         self.assertEqual(after.id, before.id)
         self.assertNotEqual(after.link, before.link)
@@ -333,7 +334,8 @@ class ConditionalGetTest(FeedTestCase):
         self.make_post("Stays")
         going = self.make_post("Goes")
         etag = self.client.get("/feeds/posts.atom")["ETag"]
-        Post.objects.filter(pk=going.pk).update(trashed_at=timezone.now())
+        with committed():
+            trash(going)
         response = self.client.get("/feeds/posts.atom", headers={"if-none-match": etag})
         self.assertEqual(response.status_code, 200)
 

@@ -175,6 +175,21 @@ class PageCacheTest(BaseTestCase):
             self.assertEqual(reads, [pagecache._CacheClock.key], url)
             get_many.assert_not_called()
 
+    def test_post_feeds_are_kept_and_refreshed_comment_feeds_are_not(self):
+        post = self.make_post("Fed", hashtags=("Walks",))
+        for url in ("/feeds/posts.atom", "/feeds/hashtag/Walks.rss"):
+            self.client.get(url)
+            self.assertEqual(self.client.get(url)["X-Gazette-Cache"], "hit", url)
+        post.title = "Fed again"
+        with committed():
+            write_entry(post)
+        for url in ("/feeds/posts.atom", "/feeds/hashtag/Walks.rss"):
+            fresh = self.client.get(url)
+            self.assertEqual(fresh["X-Gazette-Cache"], "miss", url)
+            self.assertContains(fresh, "Fed again")
+        self.client.get("/feeds/comments.atom")
+        self.assertNotIn("X-Gazette-Cache", self.client.get("/feeds/comments.atom"))
+
     def test_the_file_caches_clock_moves_on_with_every_bump(self):
         with tempfile.TemporaryDirectory() as folder:
             clock = pagecache._FileClock(Path(folder) / "cache")
