@@ -6,8 +6,6 @@ The server runs in other processes, so a test using it commits its data
 (TransactionTestCase); loadtests/conftest.py makes SQLite's test database a
 file those processes can open."""
 
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +20,8 @@ from django.db import connection
 from django.test import TransactionTestCase
 from django.utils import timezone
 
+from bench import serving
+from bench.serving import free_port
 from gazette.posts.models import Post
 from gazette.posts.writing import write_entry
 from gazette.site import roles
@@ -35,12 +35,6 @@ TIMEOUT = 30
 class NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None  # a 302 is the answer itself: the comment was accepted
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def database_url() -> str:
@@ -63,21 +57,7 @@ def gazette_env(var_dir: str, settings: dict[str, str]) -> dict[str, str]:
     """The environment of a `gazette` process run against the test database,
     its state in `var_dir`, with Gazette's `settings` (GAZETTE_...) and none of
     this process's own."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("GAZETTE_", "DATABASE_URL", "DJANGO_", "REDIS_URL"))
-    }
-    return (
-        env
-        | {
-            "PYTHONPATH": str(ROOT),
-            "DATABASE_URL": database_url(),
-            "GAZETTE_VAR_DIR": var_dir,
-            "GAZETTE_SECRET_KEY": "load-test-" + "k" * 40,
-        }
-        | settings
-    )
+    return serving.gazette_env(var_dir, {"DATABASE_URL": database_url()} | settings)
 
 
 def start_server(
