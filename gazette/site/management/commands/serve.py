@@ -59,7 +59,7 @@ def server_command(
         command += [
             "--access-log",
             "--access-log-fmt",
-            '{"time": "[%(time)s]", "addr": "%(addr)s", "method": "%(method)s", '
+            '{"time": "%(time)s", "addr": "%(addr)s", "method": "%(method)s", '
             '"path": "%(path)s", "status": %(status)d, "ms": %(dt_ms).1f}',
         ]
     return [*command, "gazette.wsgi:application"]
