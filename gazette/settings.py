@@ -18,7 +18,7 @@ VAR_DIR = Path(os.environ.get("GAZETTE_VAR_DIR", PACKAGE_DIR.parent / "var"))
 # Everything Gazette writes is private to its owner unless said otherwise: the
 # SQLite database and its -wal/-shm files (sessions, password hashes, commenters'
 # addresses), the secret key, the file cache, uploaded backups. SQLite creates its
-# files with the process umask, and every process (gunicorn workers, `gazette`
+# files with the process umask, and every process (the web server's workers, `gazette`
 # commands, the task worker) reads these settings before it opens anything.
 # Media and collected static files, which a web server in front may serve, are
 # given readable modes explicitly (PUBLIC_FILE_MODES in STORAGES below).

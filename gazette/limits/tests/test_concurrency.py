@@ -1,5 +1,5 @@
-"""Many requests racing on one counter or one token, as gunicorn's workers do.
-Each thread has its own database connection and they all start at the same
+"""Many requests racing on one counter or one token, as the production server's
+workers do. Each thread has its own database connection and they all start at the same
 moment (a barrier), so the database sees truly concurrent statements; the data
 must be committed for the threads to see it, hence TransactionTestCase."""
 
