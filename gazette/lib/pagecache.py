@@ -304,7 +304,10 @@ class Entry:
     encoding and compares validators."""
 
     versions: dict[str, str]
-    until: float | None  # a Unix time, or None
+    # A Unix time: the next scheduled post's, or the end of SECONDS. Processes
+    # keep entries in memory, so this holds even where the cache's own expiry
+    # does not reach.
+    until: float
     headers: tuple[tuple[str, str], ...]  # all of them, security headers too
     etag: str  # without quotes; each encoding adds its own suffix
     last_modified: str
@@ -384,7 +387,7 @@ def _is_current(entry: Entry) -> bool:
 
     The time is checked here as well as by the cache's own expiry, which counts
     whole seconds and may be rounded by the cache service."""
-    if entry.until is not None and entry.until <= timezone.now().timestamp():
+    if entry.until <= timezone.now().timestamp():
         return False
     return _known_versions.current(entry.versions) == entry.versions
 
@@ -466,7 +469,10 @@ def store(request: HttpRequest, response: HttpResponse) -> None:
     now = time.time()
     entry = Entry(
         versions=versions,
-        until=until_time.timestamp() if until_time else None,
+        until=min(
+            timezone.now().timestamp() + SECONDS,
+            until_time.timestamp() if until_time else float("inf"),
+        ),
         headers=tuple(
             (name, value)
             for name, value in response.items()

@@ -190,6 +190,16 @@ class PageCacheTest(BaseTestCase):
         self.client.get("/feeds/comments.atom")
         self.assertNotIn("X-Gazette-Cache", self.client.get("/feeds/comments.atom"))
 
+    def test_a_page_kept_in_a_process_is_made_again_after_ten_minutes(self):
+        # Some things change with time alone (comments closing after N days).
+        post = self.make_post("Timely")
+        url = post.get_absolute_url()
+        self.client.get(url)
+        self.assertEqual(self.client.get(url)["X-Gazette-Cache"], "hit")
+        later = timezone.now() + timedelta(seconds=pagecache.SECONDS + 1)
+        with mock.patch("django.utils.timezone.now", return_value=later):
+            self.assertEqual(self.client.get(url)["X-Gazette-Cache"], "miss")
+
     def test_the_file_caches_clock_moves_on_with_every_bump(self):
         with tempfile.TemporaryDirectory() as folder:
             clock = pagecache._FileClock(Path(folder) / "cache")
