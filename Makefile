@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?=
 
-.PHONY: run test test-sqlite test-postgres test-load bench bench-packages corpora lint fmt check python-version system-packages
+.PHONY: run test test-sqlite test-postgres test-load bench bench-packages corpora validators lint fmt check python-version system-packages
 
 python-version:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
@@ -43,19 +43,20 @@ run: $(BIN)/gazette
 	  $(BIN)/gazette serve --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
 # Debian packages the tests use: Chromium for browser tests, PostgreSQL's server,
-# and Redis's server (the limits' Redis path runs against a throwaway one).
+# Redis's server (the limits' Redis path runs against a throwaway one), and Java
+# for the Nu HTML checker.
 system-packages:
-	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null; then \
-	  echo "Installing chromium, postgresql and redis-server with apt-get..."; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql redis-server >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null || ! command -v java >/dev/null; then \
+	  echo "Installing chromium, postgresql, redis-server and a Java runtime with apt-get..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql redis-server default-jre-headless >/dev/null; \
 	fi
 
 test: $(VENV)/.dev system-packages lint check test-sqlite test-postgres test-load
 
-test-sqlite: $(VENV)/.dev
+test-sqlite: $(VENV)/.dev validators
 	DJANGO_ALLOW_ASYNC_UNSAFE=1 $(BIN)/pytest
 
-test-postgres: $(VENV)/.dev system-packages
+test-postgres: $(VENV)/.dev system-packages validators
 	DJANGO_ALLOW_ASYNC_UNSAFE=1 scripts/with-postgres $(BIN)/pytest
 
 # The load test (the production server under many readers at once), on SQLite then PostgreSQL.
@@ -84,6 +85,13 @@ corpora: var/corpora/.converted
 var/corpora/.converted: scripts/corpora/fetch scripts/corpora/convert.py | $(VENV)/.dev
 	scripts/corpora/fetch $(BIN)/python
 	@touch $@
+
+# The Nu HTML checker and axe-core from the npm registry, for the browser tests that
+# check every page (scripts/validators/fetch); fetched again when the script changes.
+validators: var/validators/vnu.jar var/validators/axe.min.js
+
+var/validators/vnu.jar var/validators/axe.min.js &: scripts/validators/fetch
+	scripts/validators/fetch
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

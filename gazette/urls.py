@@ -2,8 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
-from django.views.static import serve
 
+from gazette import views
 from gazette.comments import feeds as comment_feeds
 from gazette.posts import feed_urls as post_feeds
 from gazette.posts.sitemaps import SITEMAPS, robots_txt
@@ -31,17 +31,14 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", robots_txt, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 if settings.SERVE_MEDIA:
     # One-machine mode: uploads are served by the app. Behind a web server, turn
     # this off and let the server answer MEDIA_URL.
     prefix = settings.MEDIA_URL.lstrip("/")
-    urlpatterns += [
-        re_path(
-            rf"^{prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}
-        )
-    ]
+    urlpatterns += [re_path(rf"^{prefix}(?P<path>.*)$", views.media, name="media")]
 
 handler404 = "gazette.views.not_found"
 handler500 = "gazette.views.server_error"

@@ -1,8 +1,18 @@
-"""Site-wide error pages."""
+"""Site-wide views: error pages, the favicon and uploaded files."""
 
-from django.http import HttpRequest, HttpResponse
+from pathlib import Path
+
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.template.loader import get_template
+from django.utils.cache import patch_cache_control
+from django.views import static
+from django.views.decorators.http import require_safe
+
+FAVICON = Path(__file__).resolve().parent / "static" / "gazette" / "favicon.ico"
+FAVICON_SECONDS = 7 * 24 * 3600  # a fixed address: a new icon shows within a week
+MEDIA_SECONDS = 365 * 24 * 3600  # uploads never change at a given address
 
 PLAIN_500 = (
     "<!doctype html><html lang=en><meta charset=utf-8><title>Something went wrong"
@@ -23,3 +33,21 @@ def server_error(request: HttpRequest) -> HttpResponse:
     except Exception:
         html = PLAIN_500
     return HttpResponse(html, status=500)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponseBase:
+    """/favicon.ico, which browsers and feed readers ask for whatever the page
+    links to. The file ships with Gazette, so it is read from the package."""
+    response = FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
+    patch_cache_control(response, public=True, max_age=FAVICON_SECONDS)
+    return response
+
+
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
+    """An uploaded file, in one-machine mode. Uploads are stored under new
+    names (the storage never overwrites a file), so what is at an address stays
+    there: browsers and CDNs may keep it for a year."""
+    response = static.serve(request, path, document_root=str(settings.MEDIA_ROOT))
+    patch_cache_control(response, public=True, max_age=MEDIA_SECONDS, immutable=True)
+    return response

@@ -1,3 +1,4 @@
+import secrets
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -15,11 +16,21 @@ class ImageQuerySet(models.QuerySet["Image"]):
         return {image.file.url: image.info() for image in self.filter(file__in=names)}
 
 
+def upload_path(instance: "Image", filename: str) -> str:
+    """Where an upload is stored: a new name every time, even for a file that
+    replaces a deleted one of the same name, because uploads are served with a
+    year's caching and what is at an address must never change."""
+    name = PurePosixPath(filename)
+    return (
+        f"images/{timezone.now():%Y/%m}/{name.stem}-{secrets.token_hex(4)}{name.suffix}"
+    )
+
+
 class Image(models.Model):
     """An uploaded picture with what a reader is told about it."""
 
     file = models.ImageField(
-        upload_to="images/%Y/%m/", width_field="width", height_field="height"
+        upload_to=upload_path, width_field="width", height_field="height"
     )
     width = models.PositiveIntegerField(editable=False, default=0)
     height = models.PositiveIntegerField(editable=False, default=0)

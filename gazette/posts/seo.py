@@ -3,11 +3,14 @@ address, a post's picture, and the post as schema.org BlogPosting (JSON-LD)."""
 
 import json
 
+from babel.core import Locale, UnknownLocaleError, get_global
 from django.http import HttpRequest
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from gazette.lib.dates import babel_locale
 from gazette.lib.links import first_image
 from gazette.posts.models import Post
 from gazette.site.models import SiteSettings
@@ -28,6 +31,11 @@ def canonical_url(request: HttpRequest) -> str:
     return url
 
 
+# The blog's own pictures (drawn by `gazette draw_icons`), with their sizes.
+DEFAULT_PREVIEW = ("gazette/preview.png", 1200, 630)
+LOGO = ("gazette/icon.png", 512, 512)
+
+
 def post_image(post: Post, request: HttpRequest) -> dict[str, str] | None:
     """The post's first picture, with an absolute address, or None."""
     image = first_image(post.body_html)
@@ -35,6 +43,47 @@ def post_image(post: Post, request: HttpRequest) -> dict[str, str] | None:
         return None
     image["src"] = request.build_absolute_uri(image["src"])
     return image
+
+
+def default_image(request: HttpRequest) -> dict[str, str]:
+    """The blog's preview card, for link previews of a page without a picture:
+    a preview with a picture is noticed far more than one without."""
+    path, width, height = DEFAULT_PREVIEW
+    return {
+        "src": request.build_absolute_uri(static(path)),
+        "alt": "",
+        "width": str(width),
+        "height": str(height),
+    }
+
+
+def logo(request: HttpRequest) -> dict[str, str | int]:
+    """The publisher's logo as schema.org ImageObject."""
+    path, width, height = LOGO
+    return {
+        "@type": "ImageObject",
+        "url": request.build_absolute_uri(static(path)),
+        "width": width,
+        "height": height,
+    }
+
+
+def og_locale(language: str) -> str:
+    """Open Graph's locale ("en_GB") for the blog's language code ("en-gb").
+
+    A language given without a country gets its most likely one, as Babel's
+    CLDR data says ("de" -> "de_DE"): Open Graph wants both parts.
+    """
+    locale = babel_locale(language)
+    if not locale.territory:
+        likely = get_global("likely_subtags").get(locale.language, "")
+        try:
+            locale = Locale.parse(likely) if likely else locale
+        except (ValueError, UnknownLocaleError):
+            pass
+    if locale.territory:
+        return f"{locale.language}_{locale.territory}"
+    return locale.language
 
 
 def blog_posting(post: Post, request: HttpRequest) -> dict:
@@ -54,12 +103,17 @@ def blog_posting(post: Post, request: HttpRequest) -> dict:
         "datePublished": post.published_at.isoformat(),
         "dateModified": max(post.updated_at, post.published_at).isoformat(),
         "author": {"@type": "Person", "name": author, "url": home},
-        "publisher": {"@type": "Organization", "name": site.title, "url": home},
+        "publisher": {
+            "@type": "Organization",
+            "name": site.title,
+            "url": home,
+            "logo": logo(request),
+        },
         "inLanguage": site.html_lang,
         "keywords": [h.name for h in post.hashtags.all()],
     }
-    if image := post_image(post, request):
-        data["image"] = [image["src"]]
+    image = post_image(post, request) or default_image(request)
+    data["image"] = [image["src"]]
     return data
 
 

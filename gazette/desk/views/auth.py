@@ -10,11 +10,20 @@ from django.http import HttpResponse
 from gazette.accounts.backends import refused_wait
 from gazette.accounts.forms import SignInForm
 from gazette.accounts.throttle import whole_seconds
+from gazette.site.models import SiteSettings
 
 
 class SignIn(auth_views.LoginView):
     template_name = "desk/sign_in.html"
     authentication_form = SignInForm
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        # LoginView puts Django's own `site` (a Site or RequestSite) into the
+        # context, over the blog's settings that every desk template reads as
+        # `site`: without this the page has no language, title or blog name.
+        context["site"] = getattr(self.request, "site", None) or SiteSettings.load()
+        return context
 
     def form_invalid(self, form) -> HttpResponse:
         response = super().form_invalid(form)

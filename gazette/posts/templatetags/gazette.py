@@ -20,6 +20,16 @@ def date_header(value: datetime | date) -> str:
 
 
 @register.filter
+def machine_time(value: datetime | None) -> str:
+    """The value for a <time datetime> attribute: ISO 8601 in the blog's time
+    zone, to the second. Django's `date:'c'` keeps microseconds, which HTML's
+    datetime syntax does not allow."""
+    if value is None:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@register.filter
 def month_name(value: date) -> str:
     return dates.month_name(value, translation.get_language() or "en")
 

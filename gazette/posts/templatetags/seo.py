@@ -28,5 +28,15 @@ def post_image(context, post) -> dict | None:
 
 
 @register.simple_tag(takes_context=True)
+def default_image(context) -> dict:
+    return seo.default_image(context["request"])
+
+
+@register.filter
+def og_locale(language: str) -> str:
+    return seo.og_locale(language)
+
+
+@register.simple_tag(takes_context=True)
 def blog_posting_json_ld(context, post) -> SafeString:
     return seo.json_ld(seo.blog_posting(post, context["request"]))

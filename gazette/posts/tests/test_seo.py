@@ -136,12 +136,13 @@ class PreviewTagsTest(BaseTestCase):
         )
         self.assertEqual(meta(html, "article:tag"), ["Hills"])
 
-    def test_a_post_without_pictures_has_a_small_card(self):
+    def test_a_post_without_pictures_has_a_small_card_with_the_blogs_picture(self):
         post = self.make_post("Words only")
         html = self.client.get(post.get_absolute_url()).content.decode()
         self.assertEqual(meta(html, "twitter:card"), ["summary"])
-        self.assertEqual(meta(html, "og:image"), [])
-        self.assertNotIn('"image"', html)
+        card = "http://testserver/static/gazette/preview.png"
+        self.assertEqual(meta(html, "og:image"), [card])
+        self.assertEqual(json_ld(html)[0]["image"], [card])
 
 
 class JsonLdTest(BaseTestCase):
