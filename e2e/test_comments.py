@@ -63,6 +63,24 @@ class CommentAndApproveTest(BrowserTestCase):
             ]
         )
 
+    def approve_all(self, expected: int) -> None:
+        """The author approves every comment waiting in the desk's queue."""
+        desk = self.browser.new_context()
+        self.sign_in_as_author(desk)
+        queue = desk.new_page()
+        self.watch(queue)
+        queue.goto(self.live_server_url + "/desk/comments/")
+        expect(queue.locator(".moderation-item")).to_have_count(expected)
+        expect(queue.locator(".moderation-item").first).to_contain_text("Spam score")
+        queue.get_by_label("Select all").check()
+        queue.get_by_role("button", name="Approve", exact=True).click()
+        approved = (
+            "1 comment approved." if expected == 1 else f"{expected} comments approved."
+        )
+        expect(queue.get_by_text(approved)).to_be_visible()
+        expect(queue.locator(".moderation-item")).to_have_count(0)
+        desk.close()
+
     def test_a_reader_comments_and_replies_and_the_author_approves(self):
         page = self.page
         post_url = self.live_server_url + self.post.get_absolute_url()
@@ -74,7 +92,20 @@ class CommentAndApproveTest(BrowserTestCase):
         first = page.locator(".comment").filter(has_text="gone by seven")
         expect(first).to_contain_text("Awaiting moderation")
         expect(first.locator("em")).to_have_text("mist")
+        # The page opens at the new comment, and so does the keyboard focus.
+        expect(first).to_be_focused()
+        # Nobody can reply to a comment that is not shown yet, its writer neither.
+        expect(first.get_by_role("link", name="Reply to Morag")).to_have_count(0)
 
+        # Nobody else sees it yet.
+        stranger = self.browser.new_context()
+        other = stranger.new_page()
+        other.goto(post_url)
+        expect(other.locator(".comment")).to_have_count(0)
+        stranger.close()
+
+        self.approve_all(expected=1)
+        page.goto(post_url)
         first.get_by_role("link", name="Reply to Morag").click()
         expect(page.locator(".replying-to")).to_contain_text("Replying to Morag")
         page.get_by_label("Name").fill("Morag")
@@ -83,27 +114,9 @@ class CommentAndApproveTest(BrowserTestCase):
         reply = page.locator(".comment-replies .comment")
         expect(reply).to_contain_text("Answering myself: it was.")
         expect(reply).to_contain_text("Awaiting moderation")
-        expect(page.locator("#comments-heading")).to_have_text("No comments")
-
-        # Nobody else sees them yet.
-        stranger = self.browser.new_context()
-        other = stranger.new_page()
-        other.goto(post_url)
-        expect(other.locator(".comment")).to_have_count(0)
-        stranger.close()
-
-        desk = self.browser.new_context()
-        self.sign_in_as_author(desk)
-        queue = desk.new_page()
-        self.watch(queue)
-        queue.goto(self.live_server_url + "/desk/comments/")
-        expect(queue.locator(".moderation-item")).to_have_count(2)
-        expect(queue.locator(".moderation-item").first).to_contain_text("Spam score")
-        queue.get_by_label("Select all").check()
-        queue.get_by_role("button", name="Approve", exact=True).click()
-        expect(queue.get_by_text("2 comments approved.")).to_be_visible()
-        expect(queue.locator(".moderation-item")).to_have_count(0)
-        desk.close()
+        expect(reply).to_be_focused()
+        expect(page.locator("#comments-heading")).to_have_text("1 comment")
+        self.approve_all(expected=1)
 
         fresh = self.browser.new_context()
         reader = fresh.new_page()

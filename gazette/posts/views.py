@@ -128,13 +128,45 @@ def post_detail(request: HttpRequest, year: str, month: str, slug: str) -> HttpR
     # reverse() percent-encodes a Unicode slug; request.path is decoded.
     if unquote(post.get_absolute_url()) != request.path:
         return redirect(post, permanent=True)
+    # LISTINGS: which posts are its newer and older neighbours.
     cache_page_for_readers(
-        request, pagecache.post_version(post.pk), expires_by=next_scheduled_at()
+        request,
+        pagecache.post_version(post.pk),
+        LISTINGS,
+        expires_by=next_scheduled_at(),
     )
     # Read after the versions, so that a comment arriving meanwhile marks the
     # cached copy stale rather than hiding in it.
     post = Post.objects.for_listing().get(pk=post.pk)
-    return render(request, "posts/post_detail.html", {"post": post})
+    newer, older = _neighbours(request, post)
+    context = {"post": post, "newer_post": newer, "older_post": older}
+    return render(request, "posts/post_detail.html", context)
+
+
+def _neighbours(request: HttpRequest, post: Post) -> tuple[Post | None, Post | None]:
+    """The next newer and the next older visible post, for the links under a
+    post. Their ids first, then their versions, then their titles: a neighbour
+    retitled meanwhile marks this page stale rather than hiding in it."""
+    visible = Post.objects.visible()
+    when = post.published_at
+    newer_id = (
+        visible.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=post.pk))
+        .order_by("published_at", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    older_id = (
+        visible.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=post.pk))
+        .order_by("-published_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    ids = [pk for pk in (newer_id, older_id) if pk is not None]
+    if not ids:
+        return None, None
+    pagecache.depends_on(request, *(pagecache.post_version(pk) for pk in ids))
+    found = Post.objects.only("title", "slug", "published_at").in_bulk(ids)
+    return found.get(newer_id), found.get(older_id)
 
 
 def hashtag_detail(request: HttpRequest, name: str) -> HttpResponse:

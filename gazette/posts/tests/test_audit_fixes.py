@@ -11,11 +11,13 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.test import override_settings
+from django.urls import reverse
 
 from gazette.lib.text import excerpt_from_html
 from gazette.posts.tests.test_seo import json_ld, meta
+from gazette.posts.writing import write_entry
 from gazette.site.models import SiteSettings
-from gazette.test import BaseTestCase, add_comment, without_page_cache
+from gazette.test import BaseTestCase, add_comment, committed, without_page_cache
 
 GAZETTE_STATIC = Path(__file__).resolve().parents[2] / "static" / "gazette"
 
@@ -360,3 +362,41 @@ class StylesheetTest(BaseTestCase):
         rule = re.search(r"([^{}]+)\{\s*font-family:\s*system-ui", self.css)
         assert rule is not None
         self.assertIn(".search-box", {s.strip() for s in rule.group(1).split(",")})
+
+
+class PostNavigationTest(BaseTestCase):
+    """Under a post, as on Blogger: Newer Post, Home, Older Post, and a link to
+    subscribe to the post's comments; the links follow publishing and titles."""
+
+    def test_newer_home_older_and_subscribe_links(self):
+        oldest = self.make_post("Oldest walk", days_ago=3)
+        middle = self.make_post("Middle walk", days_ago=2)
+        newest = self.make_post("Newest walk", days_ago=1)
+        page = self.client.get(middle.get_absolute_url())
+        self.assertContains(page, f'rel="prev" href="{newest.get_absolute_url()}"')
+        self.assertContains(page, f'rel="next" href="{oldest.get_absolute_url()}"')
+        self.assertContains(page, ">Home</a>")
+        feed = reverse("feeds:post_comments_atom", args=[middle.pk])
+        self.assertContains(page, f'href="{feed}"')
+        self.assertContains(page, "Post Comments (Atom)")
+        first = self.client.get(oldest.get_absolute_url())
+        self.assertNotContains(first, 'rel="next"')
+        self.assertContains(first, 'rel="prev"')
+
+    def test_the_links_follow_a_new_post_and_a_new_title(self):
+        older = self.make_post("Older walk", days_ago=2)
+        newer = self.make_post("Newer walk", days_ago=1)
+        url = newer.get_absolute_url()
+        self.assertNotContains(self.client.get(url), 'rel="prev"')
+        self.client.get(url)  # kept in the page cache
+        newest = self.make_post("Newest walk", days_ago=0.5)
+        self.assertContains(
+            self.client.get(url), f'rel="prev" href="{newest.get_absolute_url()}"'
+        )
+        older.title = "Older walk, renamed"
+        with committed():
+            write_entry(older)
+        self.assertContains(
+            self.client.get(url),
+            'Older Post<span class="visually-hidden">: Older walk, renamed',
+        )

@@ -36,3 +36,14 @@ for (const form of document.querySelectorAll("form[data-token-url]")) {
     fetchToken().finally(() => form.submit());
   });
 }
+
+// After a comment is sent the page opens at it (#comment-N): move the focus
+// there too, so that keyboard and screen-reader users land on their comment
+// rather than at the top of the page.
+const arrived = /^#comment-\d+$/.test(location.hash)
+  ? document.getElementById(location.hash.slice(1))
+  : null;
+if (arrived) {
+  arrived.setAttribute("tabindex", "-1");
+  arrived.focus();
+}
