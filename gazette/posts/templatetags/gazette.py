@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from gazette.lib import dates, pagecache
+from gazette.lib.links import first_image
 from gazette.posts.models import Hashtag, Page, Post, next_scheduled_at
 
 register = template.Library()
@@ -27,6 +28,19 @@ def machine_time(value: datetime | None) -> str:
     if value is None:
         return ""
     return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@register.filter
+def first_picture(post) -> dict[str, str] | None:
+    """The post's first picture ({"src", "alt", "width", "height"}) for its
+    summary in a listing, or None; from the stored, sanitised body."""
+    picture = first_image(post.body_html)
+    if picture is None:
+        return None
+    for size in ("width", "height"):
+        if not picture[size].isdigit():
+            picture[size] = ""
+    return picture
 
 
 @register.filter

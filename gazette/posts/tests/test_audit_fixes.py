@@ -400,3 +400,23 @@ class PostNavigationTest(BaseTestCase):
             self.client.get(url),
             'Older Post<span class="visually-hidden">: Older walk, renamed',
         )
+
+
+class ListingPictureTest(BaseTestCase):
+    """Listings show a post's first picture with its excerpt, as a reader
+    expects from Blogger's whole posts or Ghost's image cards."""
+
+    def test_a_post_with_a_picture_shows_it_in_listings(self):
+        self.make_post(
+            "Hills at dawn",
+            body='![Hills at dawn](/media/hills.jpg "First light")\n\nWe climbed early.',
+            hashtags=("Walks",),
+        )
+        self.make_post("Words only", body="No picture today.", hashtags=("Walks",))
+        for url in ("/", "/hashtag/Walks/"):
+            page = self.client.get(url).content.decode()
+            pictures = re.findall(r'<a class="summary-picture"[^>]*>(<img[^>]*>)', page)
+            self.assertEqual(len(pictures), 1, url)
+            self.assertIn('src="/media/hills.jpg"', pictures[0])
+            self.assertIn('alt=""', pictures[0])  # the title link names it
+            self.assertIn('loading="lazy"', pictures[0])
