@@ -38,12 +38,14 @@ class Seen:
 
     `placement` is what decides where the entry is listed (the home page and
     archives, hashtag pages, the sidebar); `content` is what its own page and its
-    place in a listing show.
+    place in a listing show; `name` is how other posts' pages link to a post
+    (newer, older and related posts: its title and address).
     """
 
     is_public: bool
     placement: tuple
     content: tuple
+    name: tuple = ()
 
 
 def seen(entry: Entry) -> Seen:
@@ -59,7 +61,8 @@ def seen(entry: Entry) -> Seen:
         placement = (entry.title, entry.slug, getattr(entry, "position", 0))
         placement += (entry.published_at,)
         content = (entry.body_html,)
-    return Seen(entry.is_public, placement, content)
+        return Seen(entry.is_public, placement, content)
+    return Seen(entry.is_public, placement, content, (entry.title, entry.slug))
 
 
 def own_version(entry: Entry) -> Version:
@@ -73,7 +76,8 @@ def versions_to_bump(entry: Entry, before: Seen | None, after: Seen) -> set[Vers
 
     Nothing while the entry stays out of readers' sight (a draft, or its
     autosave); its own version when only its text changed; the site (the
-    sidebar) and the listings too when it appears, goes, or moves.
+    sidebar) and the listings too when it appears, goes, or moves; the
+    listings when a post is renamed (other posts' pages link to it).
     """
     was_public = before is not None and before.is_public
     if not was_public and not after.is_public:
@@ -83,6 +87,8 @@ def versions_to_bump(entry: Entry, before: Seen | None, after: Seen) -> set[Vers
     bumped = set()
     if before.placement != after.placement:
         bumped |= {SITE, LISTINGS} if isinstance(entry, Post) else {SITE}
+    if before.name != after.name:  # other posts' pages link to it by name
+        bumped.add(LISTINGS)
     if bumped or before.content != after.content:
         bumped.add(own_version(entry))
     return bumped

@@ -138,15 +138,37 @@ def post_detail(request: HttpRequest, year: str, month: str, slug: str) -> HttpR
     # Read after the versions, so that a comment arriving meanwhile marks the
     # cached copy stale rather than hiding in it.
     post = Post.objects.for_listing().get(pk=post.pk)
-    newer, older = _neighbours(request, post)
-    context = {"post": post, "newer_post": newer, "older_post": older}
+    context = {"post": post} | _linked_posts(request, post)
     return render(request, "posts/post_detail.html", context)
 
 
-def _neighbours(request: HttpRequest, post: Post) -> tuple[Post | None, Post | None]:
-    """The next newer and the next older visible post, for the links under a
-    post. Their ids first, then their versions, then their titles: a neighbour
-    retitled meanwhile marks this page stale rather than hiding in it."""
+RELATED_POSTS = 3
+
+
+def _linked_posts(request: HttpRequest, post: Post) -> dict:
+    """The posts a post's page links to: its newer and older neighbours and up
+    to RELATED_POSTS related ones (those sharing the most hashtags with it).
+
+    Their ids first, then their titles in one query for all of them. What this
+    shows of them (which posts, their titles and addresses) is LISTINGS, which
+    publishing, unpublishing, moving, retagging and renaming a post bump; a
+    comment on one of them does not touch this page.
+    """
+    newer_id, older_id = _neighbour_ids(post)
+    related_ids = _related_ids(post)
+    ids = {pk for pk in (newer_id, older_id, *related_ids) if pk is not None}
+    found: dict[int, Post] = {}
+    if ids:
+        found = Post.objects.only("title", "slug", "published_at").in_bulk(ids)
+    return {
+        "newer_post": found.get(newer_id) if newer_id else None,
+        "older_post": found.get(older_id) if older_id else None,
+        "related_posts": [found[pk] for pk in related_ids if pk in found],
+    }
+
+
+def _neighbour_ids(post: Post) -> tuple[int | None, int | None]:
+    """The ids of the next newer and the next older visible post."""
     visible = Post.objects.visible()
     when = post.published_at
     newer_id = (
@@ -161,12 +183,27 @@ def _neighbours(request: HttpRequest, post: Post) -> tuple[Post | None, Post | N
         .values_list("pk", flat=True)
         .first()
     )
-    ids = [pk for pk in (newer_id, older_id) if pk is not None]
-    if not ids:
-        return None, None
-    pagecache.depends_on(request, *(pagecache.post_version(pk) for pk in ids))
-    found = Post.objects.only("title", "slug", "published_at").in_bulk(ids)
-    return found.get(newer_id), found.get(older_id)
+    return newer_id, older_id
+
+
+def _related_ids(post: Post) -> list[int]:
+    """The ids of the visible posts sharing the most hashtags with `post`, the
+    newest first among equals; one query, none for a post without hashtags.
+
+    The filter on the hashtags comes before the count, so the count runs over
+    the same join and counts only the shared hashtags.
+    """
+    hashtag_ids = [hashtag.pk for hashtag in post.hashtags.all()]  # prefetched
+    if not hashtag_ids:
+        return []
+    return list(
+        Post.objects.visible()
+        .filter(hashtags__in=hashtag_ids)
+        .exclude(pk=post.pk)
+        .annotate(shared=Count("hashtags"))
+        .order_by("-shared", "-published_at", "-pk")
+        .values_list("pk", flat=True)[:RELATED_POSTS]
+    )
 
 
 def hashtag_detail(request: HttpRequest, name: str) -> HttpResponse:

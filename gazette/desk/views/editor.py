@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.views.decorators.http import require_POST
 
-from gazette.desk import drafts
+from gazette.desk import accessibility, drafts
 from gazette.desk.access import forbidden, signed_out
 from gazette.desk.templatetags.desk import entry_state, when
 from gazette.images.forms import ImageUploadForm
@@ -137,6 +137,9 @@ def _editor(
         if not entry.pk:
             form.initial["draft_key"] = drafts.new_draft_key()
     autosave_args = [entry.pk] if entry.pk else []
+    body = form["body"].value() or ""
+    body_format = form["body_format"].value()
+    preview_html = render_body(body, body_format).html
     context = {
         "form": form,
         "kind": kind.name,
@@ -145,9 +148,10 @@ def _editor(
         "can_change": not entry.pk or kind.may_change(user, entry),
         "can_publish": kind.may_publish(user),
         # The no-script preview: rendered and sanitised by the same code as the blog.
-        "preview_html": render_body(
-            form["body"].value() or "", form["body_format"].value()
-        ).html,
+        "preview_html": preview_html,
+        "accessibility_warnings": accessibility.check(
+            preview_html, markdown=body_format == Post.BodyFormat.MARKDOWN
+        ),
         "image_form": ImageUploadForm(),
         "autosave_url": reverse(f"desk:{kind.name}_autosave", args=autosave_args),
     } | kind.context(request, entry)
@@ -174,7 +178,14 @@ def _save(
         write_entry(entry, hashtags, author=request.user)
     if key := form.cleaned_data.get("draft_key"):
         drafts.remember_new_draft(request, key, entry)
-    messages.success(request, _saved_message(entry))
+    message = _saved_message(entry)
+    if action == "publish":
+        # Advice, never a gate: the entry is already published (or scheduled).
+        markdown = entry.body_format == Post.BodyFormat.MARKDOWN
+        found = accessibility.check(entry.body_html, markdown=markdown)
+        if notes := accessibility.summary(found):
+            message = f"{message} {notes}"
+    messages.success(request, message)
     return redirect(f"desk:{kind.name}_edit", entry.pk)
 
 

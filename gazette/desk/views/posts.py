@@ -1,20 +1,24 @@
 """Writing posts: the list, the editor, autosave, live preview and preview links."""
 
+from dataclasses import asdict
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from gazette.desk import accessibility
 from gazette.desk.access import (
     desk_view,
     editable_post,
     forbidden,
     may_change,
     signed_out,
+    wants_json,
 )
 from gazette.desk.forms import PostForm
 from gazette.desk.views.editor import EditorKind
@@ -109,6 +113,12 @@ def render_preview(request: HttpRequest) -> HttpResponse:
         return signed_out(request, reverse("desk:posts"), as_json=True)
     body_format = request.POST.get("body_format", Post.BodyFormat.MARKDOWN)
     html = render_body(request.POST.get("body", ""), body_format).html
+    if wants_json(request):
+        # The editor's script shows the accessibility notes beside the preview.
+        markdown = body_format == Post.BodyFormat.MARKDOWN
+        notes = accessibility.check(html, markdown=markdown)
+        warnings = [asdict(warning) for warning in notes]
+        return JsonResponse({"html": html, "warnings": warnings})
     return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 

@@ -1,4 +1,6 @@
+import re
 from datetime import date, datetime
+from urllib.parse import quote, urlencode
 
 from django import template
 from django.core.cache import cache
@@ -54,6 +56,72 @@ def comment_count_label(count: int | None) -> str:
     if count == 0:
         return "No comments"
     return "1 comment" if count == 1 else f"{count} comments"
+
+
+# Words a minute of an unhurried reader of screen text.
+WORDS_A_MINUTE = 220
+_TAG = re.compile(r"<[^>]*>")
+_WORD = re.compile(r"\S+")
+
+
+@register.filter
+def reading_time(body_html: str) -> str:
+    """ "4 min read", from the words of a post's stored HTML; at least 1.
+
+    Counting words in the text between tags is enough for an estimate, and
+    cheap at render time (the page is then kept in the page cache); figure
+    captions and code count as words too, which they take time to read.
+    """
+    text = _TAG.sub(" ", body_html or "")
+    words = sum(1 for _ in _WORD.finditer(text))
+    minutes = max(1, round(words / WORDS_A_MINUTE))
+    return f"{minutes} min read"
+
+
+@register.simple_tag(takes_context=True)
+def share_links(context, post) -> list[dict[str, str]]:
+    """Plain links that share `post` by email, on Mastodon and on the big
+    networks: no script, picture or frame from their sites loads with the page,
+    so nothing follows readers who do not click.
+
+    Mastodon has no single site to share on: each reader has a server of their
+    own. Share₂Fedi asks which one, remembers it, and works without script, for
+    Mastodon and the other fediverse servers alike; it is free software that a
+    blog may also host itself.
+
+    None on a page whose address is a secret (a shared preview).
+    """
+    request = context.get("request")
+    if request is None or context.get("secret_address"):
+        return []
+    url = request.build_absolute_uri(post.get_absolute_url())
+    title = post.title
+    text = f"{title} {url}"
+
+    def query(**params: str) -> str:
+        # %20 for spaces, not "+": mailto: (RFC 6068) reads "+" as a plus sign.
+        return urlencode(params, quote_via=quote)
+
+    return [
+        {"name": "Email", "href": f"mailto:?{query(subject=title, body=url)}"},
+        {"name": "Mastodon", "href": f"https://s2f.kytta.dev/?{query(text=text)}"},
+        {
+            "name": "Bluesky",
+            "href": f"https://bsky.app/intent/compose?{query(text=text)}",
+        },
+        {
+            "name": "LinkedIn",
+            "href": "https://www.linkedin.com/sharing/share-offsite/?" + query(url=url),
+        },
+        {
+            "name": "Facebook",
+            "href": f"https://www.facebook.com/sharer/sharer.php?{query(u=url)}",
+        },
+        {
+            "name": "X",
+            "href": f"https://x.com/intent/post?{query(url=url, text=title)}",
+        },
+    ]
 
 
 @register.simple_tag

@@ -258,9 +258,14 @@ class PageCacheTest(BaseTestCase):
         self.assertEqual(home["X-Gazette-Cache"], "miss")
         self.assertContains(home, "After")
         self.assertContains(self.client.get(post.get_absolute_url()), "After")
+        # Its neighbour's page links to it by name, so renaming reaches it too.
+        self.assertContains(self.client.get(other.get_absolute_url()), "After")
         # Only its text changed: a listing that does not show it stays.
+        self.client.get("/hashtag/Bread/")
+        post.body = "New words, same title."
+        with committed():
+            write_entry(post)
         self.assertEqual(self.client.get("/hashtag/Bread/")["X-Gazette-Cache"], "hit")
-        self.assertEqual(other.title, "Elsewhere")
 
     def test_changing_site_settings_makes_pages_fresh(self):
         self.make_post()

@@ -25,7 +25,7 @@ from gazette.test import BaseTestCase, add_comment, committed, without_page_cach
 # purpose, and one that adds a query per post, hashtag or comment fails anyway.
 BUDGETS = {
     "home": 9,
-    "post": 12,  # with the newer and older posts: their ids, then titles
+    "post": 13,  # newer, older and related posts: their ids, then all titles
     "hashtag": 10,
     "year": 9,
     "month": 9,

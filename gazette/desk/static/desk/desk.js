@@ -1,7 +1,8 @@
 /* The desk's editor, made nicer with script; without it the form still works.
  *
  * - the slug follows the title until it is edited;
- * - a live preview, rendered by the server with the blog's own code;
+ * - a live preview, rendered by the server with the blog's own code, with the
+ *   accessibility helper's notes beside it;
  * - autosave every few seconds and when the page is hidden;
  * - hashtag completion from the blog's hashtags;
  * - picture upload by picker or drag and drop, inserted at the cursor.
@@ -76,14 +77,34 @@
     data.append("body", body.value);
     var format = field("body_format");
     if (format) data.append("body_format", format.value);
-    post(form.dataset.previewUrl, data).then(function (response) {
-      return response.ok ? response.text() : null;
-    }).then(function (html) {
-      if (html !== null) {
+    post(form.dataset.previewUrl, data).then(answer).then(function (result) {
+      if (result.ok) {
         // The server rendered and sanitised this HTML, as it does for the blog.
-        preview.innerHTML = html;
+        preview.innerHTML = result.json.html;
+        showAccessibility(result.json.warnings || []);
       }
     }).catch(function () { /* The next keystroke tries again. */ });
+  }
+
+  /* The accessibility notes, built like desk/_accessibility.html, as text only. */
+  var accessibility = document.getElementById("accessibility");
+  var accessibilityList = document.getElementById("accessibility-warnings");
+  function showAccessibility(warnings) {
+    if (!accessibility) {
+      return;
+    }
+    accessibilityList.replaceChildren.apply(accessibilityList, warnings.map(function (warning) {
+      var item = document.createElement("li");
+      var what = document.createElement("strong");
+      var where = document.createElement("q");
+      var why = document.createElement("span");
+      what.textContent = warning.what;
+      where.textContent = warning.where;
+      why.textContent = warning.why;
+      item.append(what, " ", where, " ", why);
+      return item;
+    }));
+    accessibility.hidden = warnings.length === 0;
   }
   if (field("body_format")) {
     field("body_format").addEventListener("change", refreshPreview);
