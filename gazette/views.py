@@ -1,4 +1,4 @@
-"""Site-wide views: error pages, the favicon and uploaded files."""
+"""Site-wide views: error pages, the favicon, the accent stylesheet and uploads."""
 
 from pathlib import Path
 
@@ -10,8 +10,13 @@ from django.utils.cache import patch_cache_control
 from django.views import static
 from django.views.decorators.http import require_safe
 
+from gazette.site.colours import accent_for_dark
+from gazette.site.middleware import site_of
+
 FAVICON = Path(__file__).resolve().parent / "static" / "gazette" / "favicon.ico"
 FAVICON_SECONDS = 7 * 24 * 3600  # a fixed address: a new icon shows within a week
+# base.html links /theme.css?v=<accent>, so a new colour is a new address.
+THEME_CSS_SECONDS = 24 * 3600
 MEDIA_SECONDS = 365 * 24 * 3600  # uploads never change at a given address
 
 PLAIN_500 = (
@@ -41,6 +46,18 @@ def favicon(request: HttpRequest) -> HttpResponseBase:
     links to. The file ships with Gazette, so it is read from the package."""
     response = FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
     patch_cache_control(response, public=True, max_age=FAVICON_SECONDS)
+    return response
+
+
+@require_safe
+def theme_css(request: HttpRequest) -> HttpResponse:
+    """The blog's accent colour as CSS custom properties. The Content-Security-
+    Policy forbids inline styles, so a setting cannot go into a style attribute;
+    this tiny stylesheet, linked after the theme's, carries it instead."""
+    accent = site_of(request).accent_color.lower()
+    css = f":root {{ --accent: {accent}; --accent-dark: {accent_for_dark(accent)}; }}\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=THEME_CSS_SECONDS)
     return response
 
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 from gazette.lib.markup import find_hashtags
 from gazette.lib.text import unique_slug
 from gazette.posts.models import Page, Post
-from gazette.site.models import CommentPolicy, SiteSettings
+from gazette.site.colours import AA_CONTRAST, LIGHT_BACKGROUNDS, lowest_contrast
+from gazette.site.models import CommentPolicy, SiteSettings, validate_accent_color
 
 # A hashtag as it may be typed in the hashtags field: "#Walking" or "Walking".
 HASHTAG_NAME_RE = re.compile(r"#?([^\W\d_]\w{0,63})")
@@ -145,12 +146,46 @@ class SiteSettingsForm(forms.ModelForm):
             "spam_hold_threshold",
             "spam_reject_threshold",
             "feed_full_content",
+            "theme",
+            "color_scheme",
+            "accent_color",
         ]
+        labels = {"color_scheme": "Colour scheme", "accent_color": "Accent colour"}
+        widgets = {"accent_color": forms.TextInput(attrs={"type": "color"})}
         help_texts = {
             "language": "A language code such as en, fr or pt-BR.",
             "spam_hold_threshold": "From 0 to 1: a comment scoring this much waits.",
             "spam_reject_threshold": "From 0 to 1: a comment scoring this much is spam.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form that does not send the look (an older page, a script) keeps it.
+        for name in ("theme", "color_scheme", "accent_color"):
+            self.fields[name].required = False
+        # HTML allows no maxlength on a colour picker; the validator checks it.
+        self.fields["accent_color"].widget.attrs.pop("maxlength", None)
+
+    def clean_theme(self) -> str:
+        return self.cleaned_data.get("theme") or self.instance.theme
+
+    def clean_color_scheme(self) -> str:
+        return self.cleaned_data.get("color_scheme") or self.instance.color_scheme
+
+    def clean_accent_color(self) -> str:
+        colour = self.cleaned_data.get("accent_color") or self.instance.accent_color
+        colour = colour.lower()
+        validate_accent_color(colour)  # the model checks it too, but only later
+        # Links are this colour on the light pages, and buttons carry white text
+        # on it: too pale a colour would fail readers with low vision.
+        ratio = lowest_contrast(colour, LIGHT_BACKGROUNDS)
+        if ratio < AA_CONTRAST:
+            raise forms.ValidationError(
+                "%(colour)s is too light to read on the page (contrast %(ratio)s:1, "
+                "at least 4.5:1 is needed). Choose a darker colour.",
+                params={"colour": colour, "ratio": f"{ratio:.1f}"},
+            )
+        return colour
 
     def clean(self):
         data = super().clean()

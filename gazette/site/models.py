@@ -4,7 +4,7 @@ import zoneinfo
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 
 from gazette.lib.dates import babel_locale
@@ -31,6 +31,28 @@ class CommentPolicy(models.TextChoices):
     HOLD_FIRST = "hold_first", "Hold a commenter's first comment for approval"
     HOLD_ALL = "hold_all", "Hold every comment for approval"
     CLOSED = "closed", "Comments are closed"
+
+
+class Theme(models.TextChoices):
+    """The built-in looks of the reading pages; each has a stylesheet in
+    gazette/static/gazette/themes/ and a light and a dark palette."""
+
+    CLASSIC = "classic", "Classic: a calm reading column with a sidebar"
+    MAGAZINE = "magazine", "Magazine: wide, with posts as picture cards"
+
+
+class ColorScheme(models.TextChoices):
+    AUTO = "auto", "Follow the reader's system (light or dark)"
+    LIGHT = "light", "Always light"
+    DARK = "dark", "Always dark"
+
+
+validate_accent_color = RegexValidator(
+    r"^#[0-9a-fA-F]{6}\Z",
+    "Enter a colour as # and six hexadecimal digits, like #1d5c8f.",
+)
+# The link colour of the classic theme's light palette.
+DEFAULT_ACCENT_COLOR = "#1d5c8f"
 
 
 class SiteSettings(models.Model):
@@ -64,6 +86,27 @@ class SiteSettings(models.Model):
     spam_reject_threshold = models.FloatField(default=0.98)
     feed_full_content = models.BooleanField(
         default=True, help_text="Feeds carry whole posts; off: only excerpts."
+    )
+    theme = models.CharField(
+        max_length=20,
+        choices=Theme,
+        default=Theme.CLASSIC,
+        help_text="The look of the reading pages; the desk keeps its own.",
+    )
+    color_scheme = models.CharField(
+        max_length=10,
+        choices=ColorScheme,
+        default=ColorScheme.AUTO,
+        help_text="Light, dark, or whichever each reader's system asks for.",
+    )
+    accent_color = models.CharField(
+        max_length=7,
+        default=DEFAULT_ACCENT_COLOR,
+        validators=[validate_accent_color],
+        help_text=(
+            "Links and buttons, as #rrggbb. In the dark scheme a lighter shade "
+            "of it is used, so links stay readable."
+        ),
     )
 
     CACHE_KEY = "gazette:site-settings"

@@ -306,11 +306,32 @@ def media_block(css: str, query: str) -> str:
 class StylesheetTest(BaseTestCase):
     css = (GAZETTE_STATIC / "gazette.css").read_text()
 
+    magazine = (GAZETTE_STATIC / "themes" / "magazine.css").read_text()
+
     def variables(self, block: str) -> dict[str, str]:
-        return dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6})", block))
+        """The palette a block sets, with var(--name) read from the light one:
+        the dark accent is --accent-dark, which /theme.css may override."""
+        light = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6})", self.root()))
+        found = dict(
+            re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6}|var\(--[a-z-]+\))", block)
+        )
+        return {
+            name: light[value[6:-1]] if value.startswith("var(") else value
+            for name, value in found.items()
+        }
+
+    def root(self) -> str:
+        return self.css[self.css.index(":root {") : self.css.index("}")]
+
+    def dark_palettes(self) -> dict[str, str]:
+        """The two copies of the dark palette: forced by the "dark" scheme, and
+        asked for by the reader's system under "auto"."""
+        forced = re.search(r"body\.scheme-dark:not\(\.desk\) \{([^}]*)\}", self.css)
+        assert forced is not None
+        asked = media_block(self.css, "(prefers-color-scheme: dark)")
+        return {"forced": forced.group(1), "asked": asked}
 
     def test_the_dark_scheme_keeps_aa_contrast(self):
-        dark = self.variables(media_block(self.css, "(prefers-color-scheme: dark)"))
         text_on_background = [
             ("ink", "paper"),
             ("muted", "paper"),
@@ -322,22 +343,51 @@ class StylesheetTest(BaseTestCase):
             ("on-accent", "accent"),  # buttons
             ("ink", "mark-bg"),  # search matches
             ("paper", "ink"),  # the skip link
+            # The magazine theme's cards.
+            ("ink", "card-bg"),
+            ("muted", "card-bg"),
+            ("accent", "card-bg"),
         ]
-        for text, background in text_on_background:
-            with self.subTest(text=text, background=background):
-                ratio = contrast(dark[text], dark[background])
-                self.assertGreaterEqual(ratio, 4.5, f"{text} on {background}")
+        for copy, block in self.dark_palettes().items():
+            dark = self.variables(block)
+            for text, background in text_on_background:
+                with self.subTest(copy=copy, text=text, background=background):
+                    ratio = contrast(dark[text], dark[background])
+                    self.assertGreaterEqual(ratio, 4.5, f"{text} on {background}")
+
+    def test_both_copies_of_the_dark_palette_agree(self):
+        forced, asked = self.dark_palettes().values()
+        self.assertEqual(self.variables(forced), self.variables(asked))
+        self.assertIn("accent", self.variables(forced))
+
+    def test_the_light_scheme_never_turns_dark(self):
+        block = media_block(self.css, "(prefers-color-scheme: dark)")
+        selectors = re.findall(r"([^{}]+)\{", block)
+        self.assertTrue(selectors)
+        for selector in ",".join(selectors).split(","):
+            with self.subTest(selector=selector.strip()):
+                self.assertIn("body:not(.desk):not(.scheme-light)", selector)
 
     def test_the_light_scheme_keeps_aa_contrast_too(self):
-        light = self.variables(self.css[: self.css.index("}")])
+        light = self.variables(self.root())
         for text, background in (
             ("ink", "paper"),
             ("muted", "paper"),
+            ("accent", "paper"),
             ("accent", "accent-soft"),
             ("on-accent", "accent"),
+            ("ink", "card-bg"),  # the magazine theme's cards
+            ("muted", "card-bg"),
+            ("accent", "card-bg"),
         ):
             with self.subTest(text=text, background=background):
                 self.assertGreaterEqual(contrast(light[text], light[background]), 4.5)
+
+    def test_the_magazine_theme_takes_its_colours_from_the_palettes(self):
+        # Literal colours in a theme would escape the contrast checks above and
+        # stay light in the dark scheme; the theme uses the palette's variables.
+        self.assertIn("var(--card-bg)", self.magazine)
+        self.assertEqual(re.findall(r"#[0-9a-fA-F]{3,6}\b|rgb|hsl", self.magazine), [])
 
     def test_print_hides_what_only_works_on_screen(self):
         block = media_block(self.css, "print")
