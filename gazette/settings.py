@@ -183,10 +183,19 @@ MIDDLEWARE = [
 ROOT_URLCONF = "gazette.urls"
 WSGI_APPLICATION = "gazette.wsgi.application"
 
+# A folder of the blog's own templates and static files, outside the package:
+# templates/ there win over Gazette's of the same name (any of them, the apps'
+# included), and static/ there is served beside Gazette's. See "Your own
+# templates and CSS" in the README.
+THEME_DIR = Path(theme) if (theme := os.environ.get("GAZETTE_THEME_DIR")) else None
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [PACKAGE_DIR / "templates"],
+        "DIRS": [
+            *([THEME_DIR / "templates"] if THEME_DIR else []),
+            PACKAGE_DIR / "templates",
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -282,7 +291,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STATICFILES_DIRS = [
+    *([("theme", THEME_DIR / "static")] if THEME_DIR else []),
+    PACKAGE_DIR / "static",
+]
 STATIC_ROOT = Path(os.environ.get("GAZETTE_STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("GAZETTE_MEDIA_ROOT", VAR_DIR / "media"))

@@ -32,6 +32,7 @@ urlpatterns = [
     ),
     path("robots.txt", robots_txt, name="robots"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("touch-icon.png", views.touch_icon, name="touch_icon"),
     path("theme.css", views.theme_css, name="theme_css"),
 ]
 

@@ -4,13 +4,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import get_template
+from django.templatetags.static import static as static_url
 from django.utils.cache import patch_cache_control
 from django.views import static
 from django.views.decorators.http import require_safe
 
-from gazette.site.colours import accent_for_dark
+from gazette.site import icons, look
 from gazette.site.middleware import site_of
 
 FAVICON = Path(__file__).resolve().parent / "static" / "gazette" / "favicon.ico"
@@ -43,19 +44,35 @@ def server_error(request: HttpRequest) -> HttpResponse:
 @require_safe
 def favicon(request: HttpRequest) -> HttpResponseBase:
     """/favicon.ico, which browsers and feed readers ask for whatever the page
-    links to. The file ships with Gazette, so it is read from the package."""
-    response = FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
+    links to: the icon chosen in Settings, or the one that ships with Gazette."""
+    icon = site_of(request).icon
+    response: HttpResponseBase
+    if icon is None:
+        response = FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
+    else:
+        response = HttpResponse(icons.favicon_ico(icon), content_type="image/x-icon")
+    patch_cache_control(response, public=True, max_age=FAVICON_SECONDS)
+    return response
+
+
+@require_safe
+def touch_icon(request: HttpRequest) -> HttpResponseBase:
+    """The icon from Settings as a 180-pixel square PNG, for phones' home
+    screens; base.html links it with the icon's id in the address."""
+    icon = site_of(request).icon
+    if icon is None:
+        return redirect(static_url("gazette/icon.png"))
+    response = HttpResponse(icons.touch_icon_png(icon), content_type="image/png")
     patch_cache_control(response, public=True, max_age=FAVICON_SECONDS)
     return response
 
 
 @require_safe
 def theme_css(request: HttpRequest) -> HttpResponse:
-    """The blog's accent colour as CSS custom properties. The Content-Security-
-    Policy forbids inline styles, so a setting cannot go into a style attribute;
-    this tiny stylesheet, linked after the theme's, carries it instead."""
-    accent = site_of(request).accent_color.lower()
-    css = f":root {{ --accent: {accent}; --accent-dark: {accent_for_dark(accent)}; }}\n"
+    """The blog's colours, fonts and own CSS (gazette.site.look). The Content-
+    Security-Policy forbids inline styles, so a setting cannot go into a style
+    attribute; this small stylesheet, linked after the theme's, carries it."""
+    css = look.stylesheet(site_of(request))
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     patch_cache_control(response, public=True, max_age=THEME_CSS_SECONDS)
     return response

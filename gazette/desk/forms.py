@@ -7,13 +7,19 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils import timezone
+from PIL import Image as PILImage
 
+from gazette.images.forms import ACCEPT
+from gazette.images.storing import add_image
+from gazette.images.uploads import clean_upload
 from gazette.lib.markup import find_hashtags
 from gazette.lib.text import unique_slug
 from gazette.posts.models import Page, Post
 from gazette.site.colours import AA_CONTRAST, LIGHT_BACKGROUNDS, lowest_contrast
 from gazette.site.models import CommentPolicy, SiteSettings, validate_accent_color
 
+# Smaller, and the 48-pixel favicon would be blown up and blurred.
+MIN_ICON_PIXELS = 48
 # A hashtag as it may be typed in the hashtags field: "#Walking" or "Walking".
 HASHTAG_NAME_RE = re.compile(r"#?([^\W\d_]\w{0,63})")
 PUBLISH_TIME_WIDGET = forms.DateTimeInput(
@@ -127,11 +133,83 @@ class PageForm(_WritingForm):
         widgets = {"body": forms.Textarea(attrs={"rows": 22})}
 
 
+def picture_field(help_text: str) -> forms.FileField:
+    return forms.FileField(
+        required=False,
+        help_text=help_text,
+        widget=forms.FileInput(attrs={"accept": ACCEPT}),
+    )
+
+
 class SiteSettingsForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         choices=[(name, name) for name in sorted(zoneinfo.available_timezones())],
         help_text="Times are shown, entered and scheduled in this zone.",
     )
+    # Pictures are uploaded here and kept in the image library; the settings
+    # row points at them (SiteSettings.logo, header_image, icon).
+    logo_file = picture_field(
+        "Shown beside the blog's name, and given to search engines."
+    )
+    remove_logo = forms.BooleanField(required=False, label="Remove the logo")
+    header_image_file = picture_field(
+        "A wide picture across the top of every page; also the preview picture "
+        "of links to pages that have none of their own."
+    )
+    remove_header_image = forms.BooleanField(
+        required=False, label="Remove the header picture"
+    )
+    icon_file = picture_field(
+        f"The favicon and home-screen icon: square, at least {MIN_ICON_PIXELS} "
+        "pixels a side."
+    )
+    remove_icon = forms.BooleanField(required=False, label="Remove the icon")
+
+    PICTURES = {
+        "logo": "logo",
+        "header_image": "header picture",
+        "icon": "icon",
+    }
+    # The form in groups, as the settings page shows it.
+    SECTIONS = [
+        (
+            "The blog",
+            ["title", "description", "language", "time_zone", "posts_per_page"],
+        ),
+        (
+            "Look",
+            [
+                "theme",
+                "color_scheme",
+                "accent_color",
+                "body_font",
+                "heading_font",
+                "listing_style",
+            ],
+        ),
+        (
+            "Pictures",
+            [
+                "logo_file",
+                "remove_logo",
+                "header_image_file",
+                "remove_header_image",
+                "icon_file",
+                "remove_icon",
+            ],
+        ),
+        (
+            "Comments",
+            [
+                "comment_policy",
+                "close_comments_after_days",
+                "spam_hold_threshold",
+                "spam_reject_threshold",
+            ],
+        ),
+        ("Feeds", ["feed_full_content"]),
+        ("Your own CSS", ["custom_css"]),
+    ]
 
     class Meta:
         model = SiteSettings
@@ -149,9 +227,22 @@ class SiteSettingsForm(forms.ModelForm):
             "theme",
             "color_scheme",
             "accent_color",
+            "body_font",
+            "heading_font",
+            "listing_style",
+            "custom_css",
         ]
-        labels = {"color_scheme": "Colour scheme", "accent_color": "Accent colour"}
-        widgets = {"accent_color": forms.TextInput(attrs={"type": "color"})}
+        labels = {
+            "color_scheme": "Colour scheme",
+            "accent_color": "Accent colour",
+            "listing_style": "Lists of posts show",
+        }
+        widgets = {
+            "accent_color": forms.TextInput(attrs={"type": "color"}),
+            "custom_css": forms.Textarea(
+                attrs={"rows": 8, "spellcheck": "false", "class": "code"}
+            ),
+        }
         help_texts = {
             "language": "A language code such as en, fr or pt-BR.",
             "spam_hold_threshold": "From 0 to 1: a comment scoring this much waits.",
@@ -161,13 +252,57 @@ class SiteSettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A form that does not send the look (an older page, a script) keeps it.
-        for name in ("theme", "color_scheme", "accent_color"):
+        for name in ("theme", "color_scheme", "accent_color", "listing_style"):
             self.fields[name].required = False
         # HTML allows no maxlength on a colour picker; the validator checks it.
         self.fields["accent_color"].widget.attrs.pop("maxlength", None)
 
     def clean_theme(self) -> str:
         return self.cleaned_data.get("theme") or self.instance.theme
+
+    def clean_listing_style(self) -> str:
+        return self.cleaned_data.get("listing_style") or self.instance.listing_style
+
+    def clean_logo_file(self):
+        return self._clean_picture("logo_file")
+
+    def clean_header_image_file(self):
+        return self._clean_picture("header_image_file")
+
+    def clean_icon_file(self):
+        icon = self._clean_picture("icon_file")
+        if icon is not None:
+            with PILImage.open(icon) as picture:
+                width, height = picture.size
+            icon.seek(0)
+            if min(width, height) < MIN_ICON_PIXELS:
+                raise forms.ValidationError(
+                    "This picture is %(width)s × %(height)s pixels; an icon must be "
+                    "at least %(least)s pixels a side to look sharp.",
+                    params={"width": width, "height": height, "least": MIN_ICON_PIXELS},
+                )
+        return icon
+
+    def _clean_picture(self, name: str):
+        file = self.cleaned_data.get(name)
+        return clean_upload(file) if file else None
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [
+            (title, [self[name] for name in names]) for title, names in self.SECTIONS
+        ]
+
+    def save_pictures(self, site: SiteSettings, *, uploaded_by=None) -> None:
+        """Put the uploaded pictures in the library and on `site` (not yet
+        saved), and take off those asked to be removed."""
+        for field, what in self.PICTURES.items():
+            if self.cleaned_data.get(f"remove_{field}"):
+                setattr(site, field, None)
+            if file := self.cleaned_data.get(f"{field}_file"):
+                image = add_image(
+                    file, alt_text=f"{site.title} {what}", uploaded_by=uploaded_by
+                )
+                setattr(site, field, image)
 
     def clean_color_scheme(self) -> str:
         return self.cleaned_data.get("color_scheme") or self.instance.color_scheme

@@ -45,9 +45,21 @@ def post_image(post: Post, request: HttpRequest) -> dict[str, str] | None:
     return image
 
 
+def _site(request: HttpRequest) -> SiteSettings:
+    return getattr(request, "site", None) or SiteSettings.load()
+
+
 def default_image(request: HttpRequest) -> dict[str, str]:
-    """The blog's preview card, for link previews of a page without a picture:
-    a preview with a picture is noticed far more than one without."""
+    """The blog's header image from Settings, or else its preview card, for
+    link previews of a page without a picture: a preview with a picture is
+    noticed far more than one without."""
+    if header := _site(request).header_image:
+        return {
+            "src": request.build_absolute_uri(header.file.url),
+            "alt": "",
+            "width": str(header.width),
+            "height": str(header.height),
+        }
     path, width, height = DEFAULT_PREVIEW
     return {
         "src": request.build_absolute_uri(static(path)),
@@ -58,7 +70,15 @@ def default_image(request: HttpRequest) -> dict[str, str]:
 
 
 def logo(request: HttpRequest) -> dict[str, str | int]:
-    """The publisher's logo as schema.org ImageObject."""
+    """The publisher's logo as schema.org ImageObject: the one from Settings,
+    or else Gazette's mark."""
+    if chosen := _site(request).logo:
+        return {
+            "@type": "ImageObject",
+            "url": request.build_absolute_uri(chosen.file.url),
+            "width": chosen.width,
+            "height": chosen.height,
+        }
     path, width, height = LOGO
     return {
         "@type": "ImageObject",
@@ -88,7 +108,7 @@ def og_locale(language: str) -> str:
 
 def blog_posting(post: Post, request: HttpRequest) -> dict:
     """The post as schema.org BlogPosting. Reads post.author and post.hashtags."""
-    site: SiteSettings = getattr(request, "site", None) or SiteSettings.load()
+    site = _site(request)
     url = request.build_absolute_uri(post.get_absolute_url())
     home = request.build_absolute_uri(reverse("posts:home"))
     author = post.author.get_full_name() or post.author.get_username()

@@ -17,6 +17,7 @@ from gazette.lib import dates, pagecache
 from gazette.lib.pagecache import LISTINGS, cache_page_for_readers
 from gazette.posts.models import Hashtag, Page, Post, next_scheduled_at
 from gazette.site.middleware import site_of
+from gazette.site.models import ListingStyle
 
 
 class _Paginator(Paginator):
@@ -71,8 +72,10 @@ def _by_day(rows: list[tuple[int, datetime]], summaries: dict[int, str]) -> list
     ]
 
 
-def _summaries(pks: list[int]) -> dict[int, str]:
-    """Each post's summary in a listing, rendered, by pk.
+def _summaries(pks: list[int], *, whole: bool) -> dict[int, str]:
+    """Each post's summary in a listing, rendered, by pk: its excerpt, or the
+    whole post if `whole` (the site's listing style, so the site's version is
+    in the key).
 
     A summary shows only its own post (title, excerpt, hashtags, author, time,
     comment count), so it is kept in the cache under that post's version, which
@@ -94,7 +97,9 @@ def _summaries(pks: list[int]) -> dict[int, str]:
     missing = [pk for pk in pks if pk not in summaries]
     if missing:
         made = {
-            post.pk: render_to_string("posts/_post_summary.html", {"post": post})
+            post.pk: render_to_string(
+                "posts/_post_summary.html", {"post": post, "whole": whole}
+            )
             for post in Post.objects.for_listing().filter(pk__in=missing)
         }
         cache.set_many({keys[pk]: html for pk, html in made.items()}, pagecache.SECONDS)
@@ -115,7 +120,9 @@ def _listing(request: HttpRequest, queryset, template: str, context: dict):
     shown = [pk for pk, _ in rows]
     # Each post's title, excerpt and comment count come with its own version.
     pagecache.depends_on(request, *(pagecache.post_version(pk) for pk in shown))
-    context |= {"page_obj": page, "days": _by_day(rows, _summaries(shown))}
+    whole = site_of(request).listing_style == ListingStyle.WHOLE
+    summaries = _summaries(shown, whole=whole)
+    context |= {"page_obj": page, "days": _by_day(rows, summaries)}
     return render(request, template, context)
 
 

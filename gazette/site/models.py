@@ -55,6 +55,30 @@ validate_accent_color = RegexValidator(
 DEFAULT_ACCENT_COLOR = "#1d5c8f"
 
 
+class Font(models.TextChoices):
+    """Type for the text or the headings: font stacks of fonts that ship with
+    the reader's system (gazette/site/look.py), so nothing is fetched from a
+    font service and nothing flashes while a font downloads."""
+
+    THEME = "", "The theme's own"
+    BOOK_SERIF = "book-serif", "Book serif (Charter, Georgia)"
+    OLD_STYLE = "old-style", "Old-style serif (Palatino, Iowan)"
+    SYSTEM_SANS = (
+        "system-sans",
+        "The system's sans-serif (San Francisco, Segoe UI, Roboto)",
+    )
+    HUMANIST = "humanist", "Humanist sans-serif (Seravek, Gill Sans, Calibri)"
+    GEOMETRIC = "geometric", "Geometric sans-serif (Avenir, Century Gothic)"
+    MONOSPACE = "monospace", "Typewriter (the system's monospace)"
+
+
+class ListingStyle(models.TextChoices):
+    """What the home, hashtag and archive pages show of each post."""
+
+    EXCERPTS = "excerpts", "Excerpts, with each post's first picture"
+    WHOLE = "whole", "Whole posts, one after the other"
+
+
 class SiteSettings(models.Model):
     """The blog's own settings: one row, read through `SiteSettings.load()` and
     changed through `gazette.site.writing.write_site_settings`."""
@@ -109,6 +133,53 @@ class SiteSettings(models.Model):
         ),
     )
 
+    body_font = models.CharField(
+        "text font", max_length=20, choices=Font, default=Font.THEME, blank=True
+    )
+    heading_font = models.CharField(
+        "headings font", max_length=20, choices=Font, default=Font.THEME, blank=True
+    )
+    listing_style = models.CharField(
+        max_length=10,
+        choices=ListingStyle,
+        default=ListingStyle.EXCERPTS,
+        help_text="What the home, hashtag and archive pages show of each post.",
+    )
+    # Pictures are images of the library (gazette.images), so they get its
+    # checks, renditions and year-long caching; removing one from the library
+    # only takes it off the blog.
+    logo = models.ForeignKey(
+        "images.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    header_image = models.ForeignKey(
+        "images.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    icon = models.ForeignKey(
+        "images.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    custom_css = models.TextField(
+        "custom CSS",
+        blank=True,
+        max_length=20000,
+        help_text=(
+            "Added after the theme's styles, on every reading page. Styles, "
+            "fonts and pictures from other sites are blocked by the pages' "
+            "security policy: upload pictures to the library instead."
+        ),
+    )
+
     CACHE_KEY = "gazette:site-settings"
 
     class Meta:
@@ -130,7 +201,13 @@ class SiteSettings(models.Model):
         """The settings row, from the cache when it is there (one query otherwise)."""
         site = cache.get(cls.CACHE_KEY)
         if site is None:
-            site, _ = cls.objects.get_or_create(pk=1)
+            # Every page shows the pictures: they come in the same query and
+            # are cached with the row.
+            pictures = cls.objects.select_related("logo", "header_image", "icon")
+            try:
+                site = pictures.get(pk=1)
+            except cls.DoesNotExist:
+                site, _ = cls.objects.get_or_create(pk=1)
             cache.set(cls.CACHE_KEY, site, 300)
         return site
 

@@ -409,9 +409,14 @@ class StylesheetTest(BaseTestCase):
         self.assertIn("animation-duration", block)
 
     def test_the_search_box_uses_the_interface_font(self):
-        rule = re.search(r"([^{}]+)\{\s*font-family:\s*system-ui", self.css)
+        # The interface font is --font-heading: the system's sans-serif unless
+        # a theme or the settings choose another.
+        rule = re.search(r"([^{}]+)\{\s*font-family:\s*var\(--font-heading\)", self.css)
         assert rule is not None
         self.assertIn(".search-box", {s.strip() for s in rule.group(1).split(",")})
+        default = re.search(r"--font-heading:\s*([^;]+);", self.css)
+        assert default is not None
+        self.assertTrue(default.group(1).startswith("system-ui"))
 
 
 class PostNavigationTest(BaseTestCase):

@@ -14,6 +14,7 @@ from gazette.site.colours import (
     accent_for_dark,
     contrast,
 )
+from gazette.site.look import stylesheet_version
 from gazette.site.models import SiteSettings
 from gazette.test import BaseTestCase
 
@@ -58,7 +59,7 @@ class ThemeSettingsTest(BaseTestCase):
         home = self.reader.get("/").content.decode()
         self.assertEqual(body_classes(home), {"theme-classic", "scheme-auto"})
         self.assertIn("/static/gazette/themes/classic.css", home)
-        self.assertIn('href="/theme.css?v=1d5c8f"', home)
+        self.assertIn(f'href="/theme.css?v={stylesheet_version(SiteSettings())}"', home)
 
     def test_it_shows_the_three_settings_with_help(self):
         page = self.client.get("/desk/settings/")
@@ -93,7 +94,9 @@ class ThemeSettingsTest(BaseTestCase):
         self.assertEqual(body_classes(home), {"theme-magazine", "scheme-dark"})
         self.assertIn("/static/gazette/themes/magazine.css", home)
         self.assertNotIn("themes/classic.css", home)
-        self.assertIn('href="/theme.css?v=8a1c2b"', home)
+        # A new look is a new address for the day-long cached stylesheet.
+        self.assertIn(f'href="/theme.css?v={stylesheet_version(site)}"', home)
+        self.assertNotEqual(stylesheet_version(site), stylesheet_version(SiteSettings()))
         # The theme loads after the base stylesheet, so its rules win ties.
         self.assertLess(home.index("gazette/gazette.css"), home.index("themes/"))
 
@@ -151,7 +154,7 @@ class AccentStylesheetTest(BaseTestCase):
         site = SiteSettings.load()
         site.accent_color = "#8a1c2b"
         site.save()
-        response = Client().get("/theme.css?v=8a1c2b")
+        response = Client().get("/theme.css?v=1")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "text/css; charset=utf-8")
         css = response.content.decode()
