@@ -11,7 +11,8 @@ from django.utils.cache import patch_cache_control
 from django.views import static
 from django.views.decorators.http import require_safe
 
-from gazette.site import icons, look
+from gazette.images import icons
+from gazette.site import look
 from gazette.site.middleware import site_of
 
 FAVICON = Path(__file__).resolve().parent / "static" / "gazette" / "favicon.ico"

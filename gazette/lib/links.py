@@ -39,7 +39,8 @@ def absolute_urls(html: str, origin: str) -> str:
 
 
 def first_image(html: str) -> dict[str, str] | None:
-    """The first <img> in `html` as {"src", "alt", "width", "height"}, unescaped."""
+    """The first <img> in `html` as {"src", "srcset", "alt", "width", "height"},
+    unescaped; srcset is "" when the picture has no smaller copies."""
     for match in _TAG_RE.finditer(html):
         if match.group(1).lower() != "img":
             continue
@@ -50,6 +51,6 @@ def first_image(html: str) -> dict[str, str] | None:
         if attributes.get("src"):
             return {
                 key: attributes.get(key, "")
-                for key in ("src", "alt", "width", "height")
+                for key in ("src", "srcset", "alt", "width", "height")
             }
     return None

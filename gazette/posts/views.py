@@ -195,18 +195,35 @@ def _neighbour_ids(post: Post) -> tuple[int | None, int | None]:
 
 def _related_ids(post: Post) -> list[int]:
     """The ids of the visible posts sharing the most hashtags with `post`, the
-    newest first among equals; one query, none for a post without hashtags.
+    newest first among equals; none for a post without hashtags.
 
-    The filter on the hashtags comes before the count, so the count runs over
-    the same join and counts only the shared hashtags.
+    The query counts over every post sharing a hashtag, which grows with the
+    blog, so its answer is kept under the LISTINGS and SITE versions, which
+    every change to which posts carry which hashtags bumps: a comment, which re-renders the
+    page, does not run it again. The filter on the hashtags comes before the
+    count, so the count runs over the same join and counts only the shared ones.
     """
     hashtag_ids = [hashtag.pk for hashtag in post.hashtags.all()]  # prefetched
     if not hashtag_ids:
         return []
+    # SITE too: a bump of many versions at once moves SITE alone.
+    versions = pagecache.current_versions([pagecache.SITE, LISTINGS])
+    key = f"gazette:related:{post.pk}:{versions[LISTINGS.name]}:{versions['site']}"
+    related = cache.get(key)
+    if related is None:
+        related = _count_related(post, hashtag_ids)
+        cache.set(key, related, pagecache.SECONDS)
+    return related
+
+
+def _count_related(post: Post, hashtag_ids: list[int]) -> list[int]:
+    # values() before annotate(): grouped by the id and date alone, not by
+    # every column of the post (which SQLite would otherwise be given).
     return list(
         Post.objects.visible()
         .filter(hashtags__in=hashtag_ids)
         .exclude(pk=post.pk)
+        .values("pk", "published_at")
         .annotate(shared=Count("hashtags"))
         .order_by("-shared", "-published_at", "-pk")
         .values_list("pk", flat=True)[:RELATED_POSTS]

@@ -34,8 +34,8 @@ def machine_time(value: datetime | None) -> str:
 
 @register.filter
 def first_picture(post) -> dict[str, str] | None:
-    """The post's first picture ({"src", "alt", "width", "height"}) for its
-    summary in a listing, or None; from the stored, sanitised body."""
+    """The post's first picture ({"src", "srcset", "alt", "width", "height"})
+    for its summary in a listing, or None; from the stored, sanitised body."""
     picture = first_image(post.body_html)
     if picture is None:
         return None

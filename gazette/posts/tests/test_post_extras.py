@@ -5,11 +5,13 @@ import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gazette.posts.templatetags.gazette import reading_time
 from gazette.posts.writing import write_entry
-from gazette.test import BaseTestCase, committed
+from gazette.test import BaseTestCase, add_comment, committed
 
 
 def share_hrefs(html: str) -> dict[str, str]:
@@ -108,6 +110,24 @@ class RelatedPostsTest(BaseTestCase):
         self.assertEqual(
             related_titles(page), ["Three shared", "Two shared", "One shared, newer"]
         )
+
+    def test_a_comment_re_renders_the_page_without_counting_again(self):
+        # The count grows with the blog; which posts are related changes only
+        # with LISTINGS, which a comment does not touch.
+        post = self.make_post("Centre", hashtags=("Bread",))
+        self.make_post("Rye", hashtags=("Bread",), days_ago=4)
+
+        def counts_related() -> bool:
+            with CaptureQueriesContext(connection) as queries:
+                page = self.client.get(post.get_absolute_url())
+            self.assertEqual(related_titles(page.content.decode()), ["Rye"])
+            self.assertEqual(page["X-Gazette-Cache"], "miss")
+            counting = 'COUNT("posts_post_hashtags"."hashtag_id")'
+            return any(counting in query["sql"] for query in queries)
+
+        self.assertTrue(counts_related())
+        add_comment(post, "Sam", "Good crust.")
+        self.assertFalse(counts_related())
 
     def test_only_visible_posts_are_related_and_never_the_post_itself(self):
         post = self.make_post("Centre", hashtags=("Bread",))

@@ -190,9 +190,10 @@ class PicturesTest(LookTestCase):
             self.assertEqual(set(icon.info["sizes"]), {(16, 16), (32, 32), (48, 48)})
             # The 300 x 200 picture is shown whole in a square: red in the
             # middle, transparent bands above and below.
-            middle = icon.convert("RGBA").getpixel((24, 24))
-            top = icon.convert("RGBA").getpixel((24, 1))
-        self.assertEqual(middle[:3], (200, 30, 30))
+            rgba = icon.convert("RGBA")
+            middle, top = rgba.getpixel((24, 24)), rgba.getpixel((24, 1))
+        self.assertEqual(middle, (200, 30, 30, 255))
+        assert isinstance(top, tuple)
         self.assertEqual(top[3], 0)
 
         touch = self.reader.get(f"/touch-icon.png?v={site.icon.pk}")
@@ -263,9 +264,8 @@ class OwnTemplatesTest(LookTestCase):
             (templates / "posts" / "_hashtags.html").write_text(
                 '<p class="my-tags">Filed under {{ post.hashtags.all|join:", " }}</p>'
             )
-            engine = settings.TEMPLATES[0] | {
-                "DIRS": [templates, *settings.TEMPLATES[0]["DIRS"]]
-            }
+            gazettes = list(settings.TEMPLATES[0]["DIRS"])  # type: ignore[call-overload]
+            engine = settings.TEMPLATES[0] | {"DIRS": [templates, *gazettes]}
             with override_settings(TEMPLATES=[engine]):
                 post = self.make_post("Ridge walk", hashtags=("Hills",))
                 page = self.reader.get(post.get_absolute_url()).content.decode()
