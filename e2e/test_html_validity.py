@@ -2,140 +2,23 @@
 
 The checker (vnu.jar, fetched by `make validators`) is the one behind
 validator.w3.org. The pages are taken from the live server as a browser
-receives them, saved in a temporary folder and checked in one run of the
-checker: starting Java takes a second or two, so it is never started per page.
-
-The tour of pages lives here and test_accessibility.py takes the same one, so
-that both checks always cover the same pages. Feeds and sitemaps are XML and
-are checked elsewhere; Django's admin is Django's own and is left out.
+receives them, the reader's in every built-in theme (checked_pages.py), saved
+in a temporary folder and checked in one run of the checker: starting Java
+takes a second or two, so it is never started per page or per theme.
 """
 
 import json
-import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
-from io import StringIO
 from pathlib import Path
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.core.cache import cache
-from django.core.management import call_command
-from django.test import Client
 from django.utils.text import slugify
-from playwright.sync_api import Page, Response
+from playwright.sync_api import Response
 
 from e2e.browser import BrowserTestCase
-from gazette.posts.models import Post
-from gazette.site import roles
-from gazette.test import add_comment
-
-# Where scripts/validators/fetch unpacks them, in the checkout (not GAZETTE_VAR_DIR).
-VALIDATORS = Path(__file__).resolve().parent.parent / "var" / "validators"
-# Any Java 11 or newer runs the checker; Debian's is the default.
-JAVA = shutil.which("java") or "/usr/bin/java"
-
-
-def validator_file(name: str) -> Path:
-    """A file `make validators` unpacks, or a failure that says how to get it."""
-    path = VALIDATORS / name
-    if not path.is_file():
-        raise AssertionError(
-            f"{path} is missing: run `make validators` (scripts/validators/fetch)."
-        )
-    return path
-
-
-@dataclass
-class Blog:
-    """What the tour needs to know of the blog it visits."""
-
-    post: Post
-    admin_session: str
-
-
-def build_blog() -> Blog:
-    """The demo blog, plus what some pages only show with data: a comment
-    awaiting moderation (the desk's queue) and an admin to sign in as."""
-    cache.clear()
-    call_command("demo", stdout=StringIO())
-    post = Post.objects.get(slug="ridge-walk")
-    add_comment(
-        post,
-        "Sam",
-        "Which path did you take down? The *north* one is washed out.",
-        status="held",
-        author_email="sam@example.net",
-    )
-    # The browser tests empty the database between tests, groups included.
-    admins, _ = Group.objects.get_or_create(name=roles.ADMINS)
-    admin = get_user_model().objects.create_user(
-        "alice", "alice@example.org", first_name="Alice", last_name="Ames"
-    )
-    admin.groups.add(admins)
-    client = Client()
-    client.force_login(admin)
-    return Blog(post, client.cookies[settings.SESSION_COOKIE_NAME].value)
-
-
-# Called with each page's name and the server's response, once the browser has
-# loaded it.
-Visitor = Callable[[str, Response], None]
-
-
-def tour(page: Page, base_url: str, blog: Blog, visit: Visitor) -> None:
-    """Open every kind of page Gazette serves as HTML, first as a reader, then
-    as an admin at the desk, and call `visit` on each."""
-
-    def open_page(name: str, path: str) -> None:
-        response = page.goto(base_url + path)
-        assert response is not None, f"{name}: no response for {path}"
-        assert response.status < 500, f"{name}: {path} answered {response.status}"
-        visit(name, response)
-
-    post_path = blog.post.get_absolute_url()
-    year, month = post_path.strip("/").split("/")[:2]
-    open_page("home", "/")
-    open_page("post with comments", post_path)
-    open_page("hashtag", "/hashtag/Walking/")
-    open_page("archive year", f"/{year}/")
-    open_page("archive month", f"/{year}/{month}/")
-    open_page("search with results", "/search/?q=ridge")
-    open_page("search without results", "/search/?q=xylophone")
-    open_page("standalone page", "/p/about/")
-    open_page("not found", "/no-such-address/")
-
-    # A comment the form refuses: a name but no text. The browser's own check
-    # of required fields is turned off so that the server's answer is seen.
-    page.goto(base_url + post_path)
-    page.get_by_label("Name").fill("Morag")
-    page.locator("form[data-token-url]").evaluate("form => form.noValidate = true")
-    with page.expect_navigation() as refused:
-        page.get_by_role("button", name="Publish comment").click()
-    assert refused.value is not None and refused.value.status == 400
-    visit("comment form after a refused comment", refused.value)
-
-    open_page("desk sign-in", "/desk/sign-in/")
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": blog.admin_session,
-                "url": base_url,
-            }
-        ]
-    )
-    open_page("desk posts", "/desk/")
-    open_page("desk editor, new post", "/desk/posts/new/")
-    open_page("desk editor, existing post", f"/desk/posts/{blog.post.pk}/")
-    open_page("desk comments queue", "/desk/comments/")
-    open_page("desk settings", "/desk/settings/")
-    open_page("desk people", "/desk/people/")
-    open_page("desk account", "/desk/account/")
-    open_page("desk import", "/desk/import/")
+from e2e.checked_pages import JAVA, PAGE_COUNT, build_blog, tour, validator_file
+from gazette.site.models import Theme
 
 
 @dataclass
@@ -212,7 +95,7 @@ CANARY = '<!doctype html><html lang="en"><body><p>No title.</p></body></html>'
 
 
 class HtmlValidityTest(BrowserTestCase):
-    def test_every_kind_of_page_is_valid_html(self):
+    def test_every_kind_of_page_is_valid_html_in_every_theme(self):
         blog = build_blog()
         with tempfile.TemporaryDirectory(prefix="gazette-nu-") as folder:
             files: dict[str, Path] = {}
@@ -223,6 +106,13 @@ class HtmlValidityTest(BrowserTestCase):
                 files[name] = path
 
             tour(self.page, self.live_server_url, blog, save)
+            # The tour saw each theme's body class in the browser; the saved
+            # HTML is what the checker reads, so it must be in the theme too.
+            for theme in Theme.values:
+                in_theme = [p for n, p in files.items() if n.startswith(f"{theme}: ")]
+                self.assertTrue(in_theme, f"no page was saved in the {theme} theme")
+                for path in in_theme:
+                    self.assertIn(f'class="theme-{theme} ', path.read_text(), path.name)
             # A page with a known mistake goes in the same run, as proof that the
             # checker ran and read every file.
             canary = Path(folder) / "canary.html"
@@ -234,5 +124,5 @@ class HtmlValidityTest(BrowserTestCase):
         self.assertIn("“title”", caught[0].message)
         errors = [error for error in errors if error.page != "canary"]
 
-        self.assertGreaterEqual(len(files), 19)
+        self.assertEqual(len(files), PAGE_COUNT)
         self.assertEqual(len(errors), 0, report(errors))
