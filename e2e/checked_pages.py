@@ -11,20 +11,25 @@ Django's own and is left out.
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from io import StringIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import Client
+from PIL import Image as PILImage
+from PIL import ImageDraw
 from playwright.sync_api import Page, Response
 
+from gazette.demo.pictures import hills_at_dawn
+from gazette.images.storing import add_image
 from gazette.posts.models import Post
 from gazette.site import roles
-from gazette.site.models import SiteSettings, Theme
+from gazette.site.models import ListingStyle, SiteSettings, Theme
 from gazette.site.writing import write_site_settings
 from gazette.test import add_comment
 
@@ -35,7 +40,7 @@ JAVA = shutil.which("java") or "/usr/bin/java"
 
 # How many kinds of reader's page and of desk page the tour opens: a check that
 # saw fewer did not see them all.
-READER_PAGE_KINDS = 10
+READER_PAGE_KINDS = 11
 DESK_PAGE_KINDS = 9
 
 
@@ -81,6 +86,30 @@ def build_blog() -> Blog:
     return Blog(post, client.cookies[settings.SESSION_COOKIE_NAME].value)
 
 
+def _logo_png() -> bytes:
+    """A round mark on a transparent ground, twice as wide as high."""
+    mark = PILImage.new("RGBA", (240, 120), (0, 0, 0, 0))
+    ImageDraw.Draw(mark).ellipse((70, 0, 190, 120), fill=(29, 92, 143, 255))
+    data = BytesIO()
+    mark.save(data, format="PNG")
+    return data.getvalue()
+
+
+def dress_blog() -> None:
+    """Give the blog a logo and a header picture, as Settings would, so that
+    every page is checked with them."""
+    site = SiteSettings.load()
+    site.header_image = add_image(ContentFile(hills_at_dawn(1600, 500), "header.jpg"))
+    site.logo = add_image(ContentFile(_logo_png(), "logo.png"))
+    write_site_settings(site)
+
+
+def use_listing_style(style: str) -> None:
+    site = SiteSettings.load()
+    site.listing_style = style
+    write_site_settings(site)
+
+
 def use_theme(theme: str) -> None:
     """Switch the blog to `theme` as the desk's Settings screen does, so that
     cached pages move on to the new look."""
@@ -112,6 +141,9 @@ def tour_reader_pages(page: Page, base_url: str, blog: Blog, visit: Visitor) -> 
     post_path = blog.post.get_absolute_url()
     year, month = post_path.strip("/").split("/")[:2]
     open_page("home", "/")
+    use_listing_style(ListingStyle.WHOLE)
+    open_page("home with whole posts", "/")
+    use_listing_style(ListingStyle.EXCERPTS)
     open_page("post with comments", post_path)
     open_page("hashtag", "/hashtag/Walking/")
     open_page("archive year", f"/{year}/")
@@ -163,6 +195,7 @@ def tour(page: Page, base_url: str, blog: Blog, visit: Visitor) -> None:
     A reader's page is named with its theme ("magazine: home"). Each one is
     checked to be in the theme it is named for, so that a check never passes on
     a page the theme switch did not reach (a stale cached page, say)."""
+    dress_blog()
     for theme in Theme.values:
         use_theme(theme)
 
@@ -172,6 +205,12 @@ def tour(page: Page, base_url: str, blog: Blog, visit: Visitor) -> None:
                 f"{theme}: {name} ({response.url}) is not in the {theme} theme; "
                 f"its body's class is {body_class!r}"
             )
+            # And with the pictures dress_blog gave it, loaded.
+            for picture in (".header-image", ".site-logo"):
+                loaded = page.locator(picture).evaluate(
+                    "img => img.complete && img.naturalWidth > 0"
+                )
+                assert loaded, f"{theme}: {name} shows no {picture}"
             visit(f"{theme}: {name}", response)
 
         tour_reader_pages(page, base_url, blog, visit_in_theme)
