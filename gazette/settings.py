@@ -92,6 +92,8 @@ CSRF_TRUSTED_ORIGINS = env_list("GAZETTE_CSRF_TRUSTED_ORIGINS", [])
 HTTPS = env_bool("GAZETTE_HTTPS")
 if HTTPS:
     SECURE_SSL_REDIRECT = True
+    # Load balancers ask for the health check over plain HTTP on the inside.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("GAZETTE_HSTS_SECONDS", 60 * 60 * 24 * 365)
@@ -178,6 +180,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "gazette.site.middleware.SiteTimeZoneMiddleware",
     "gazette.posts.redirects.OldAddressMiddleware",
+    # Redis down: what a rate limit guards is refused with a 503, not a 500.
+    "gazette.limits.middleware.LimitsUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "gazette.urls"
@@ -210,8 +214,14 @@ TEMPLATES = [
 
 # SQLite out of the box; DATABASE_URL=postgres://... when one file is not enough.
 DATABASES = {
+    # Each thread of each server worker keeps its connection for a minute
+    # (so a busy server opens workers x threads of them; see deploy/README.md
+    # for sizing PostgreSQL's max_connections), checked before reuse so that a
+    # restarted database costs no failed request.
     "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'gazette.sqlite3'}", conn_max_age=60
+        default=f"sqlite:///{VAR_DIR / 'gazette.sqlite3'}",
+        conn_max_age=60,
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -237,14 +247,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache is shared by every worker: Redis when several machines serve the blog,
 # otherwise files under var/cache, which all the processes on one machine see.
+# With Redis, sessions are kept there too (and in the database, so that nobody is
+# signed out when Redis restarts), and so are rate limits and one-use tokens
+# (gazette/limits/). While Redis is down, pages are rendered fresh and comments
+# are refused with a message (gazette/lib/cache.py).
 CACHES: dict[str, dict[str, Any]]
 if redis_url := os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "gazette.lib.cache.ForgivingRedisCache",
             "LOCATION": redis_url,
+            # Short: a page waits at most this long for a Redis that is gone.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {

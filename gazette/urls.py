@@ -31,6 +31,7 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", robots_txt, name="robots"),
+    path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("touch-icon.png", views.touch_icon, name="touch_icon"),
     path("theme.css", views.theme_css, name="theme_css"),

@@ -1,14 +1,25 @@
-"""Site-wide views: error pages, the favicon, the accent stylesheet and uploads."""
+"""Site-wide views: error pages, the health check, the icons, the look's
+stylesheet and uploads."""
 
+import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.templatetags.static import static as static_url
 from django.utils.cache import patch_cache_control
 from django.views import static
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from gazette.images import icons
@@ -40,6 +51,39 @@ def server_error(request: HttpRequest) -> HttpResponse:
     except Exception:
         html = PLAIN_500
     return HttpResponse(html, status=500)
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Whether this app server can reach the database and the cache, for load
+    balancers and monitors: 200 when both answer, 503 naming what does not.
+    Reveals nothing else, so it may stay public."""
+    checks = {"database": _database_answers(), "cache": _cache_answers()}
+    healthy = all(checks.values())
+    body = {name: "ok" if fine else "unreachable" for name, fine in checks.items()}
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except DatabaseError:
+        return False
+
+
+def _cache_answers() -> bool:
+    """A round trip through the shared cache (Redis, or the file cache)."""
+    key = f"gazette:healthz:{uuid.uuid4().hex}"
+    try:
+        cache.set(key, "ok", 10)
+        answered = cache.get(key) == "ok"
+        cache.delete(key)
+    except Exception:  # whatever the backend raises when it cannot be reached
+        return False
+    return answered
 
 
 @require_safe

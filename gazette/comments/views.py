@@ -26,6 +26,7 @@ from django.views.decorators.http import (
     require_POST,
 )
 
+from gazette import limits
 from gazette.comments import notify, privacy, spam, tasks
 from gazette.comments.forms import CommentForm, ErasureRequestForm
 from gazette.comments.intake import CommentDraft, Source, receive_comment
@@ -89,6 +90,14 @@ CONFIRM = (
 )
 
 
+# Shown when the rate limits cannot be counted (Redis is down).
+PAUSED = (
+    "Comments cannot be taken just now: the check that keeps out floods of them "
+    "is unreachable. Your comment is still here: please press Publish comment "
+    "again in a minute."
+)
+
+
 @require_GET
 @never_cache
 def form_token(request: HttpRequest, post_id: int) -> HttpResponse:
@@ -138,6 +147,9 @@ def _post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
         )
     except spam.Refused as refusal:
         return _form_again(request, post, form, refusal.message, refusal.status)
+    except limits.Unavailable:
+        # Never taken unchecked: without its limits the form is open to floods.
+        return _form_again(request, post, form, PAUSED, status=503)
     if comment.status != Comment.Status.APPROVED:
         own = [comment.pk, *own_comment_ids(request)]
         request.session[OWN_SESSION_KEY] = own[:OWN_KEEP]

@@ -15,6 +15,8 @@ and used tokens included. Redis must not evict these keys either: run it with
 """
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -33,6 +35,13 @@ if TYPE_CHECKING:
 MAX_KEY_LENGTH = 200
 
 
+class Unavailable(Exception):
+    """The shared store of counters could not be reached (Redis is down).
+
+    Raised rather than guessed around: a limit that cannot count would let a
+    flood through, so what it guards is refused until the store is back."""
+
+
 def count(name: str, window: timedelta) -> int:
     """Add one to `name`'s counter for the current fixed window (windows start
     at multiples of `window` since the epoch) and return the new total."""
@@ -43,7 +52,8 @@ def count(name: str, window: timedelta) -> int:
     if (client := _redis_client(key)) is not None:
         from gazette.limits import in_redis
 
-        return in_redis.count(client, _redis_key(key), seconds)
+        with _redis_errors_as_unavailable():
+            return in_redis.count(client, _redis_key(key), seconds)
     from gazette.limits import in_database
 
     window_ends_at = datetime.fromtimestamp((index + 1) * seconds, UTC)
@@ -57,13 +67,24 @@ def use_once(name: str, keep: timedelta) -> bool:
     if (client := _redis_client(key)) is not None:
         from gazette.limits import in_redis
 
-        return in_redis.use_once(client, _redis_key(key), seconds)
+        with _redis_errors_as_unavailable():
+            return in_redis.use_once(client, _redis_key(key), seconds)
     from gazette.limits import in_database
 
     now = timezone.now()
     return (
         in_database.bump(key, expires_at=now + timedelta(seconds=seconds), now=now) == 1
     )
+
+
+@contextmanager
+def _redis_errors_as_unavailable() -> Iterator[None]:
+    from redis.exceptions import RedisError
+
+    try:
+        yield
+    except (RedisError, OSError) as error:
+        raise Unavailable(f"Redis cannot be reached: {error}") from error
 
 
 def _whole_seconds(span: timedelta) -> int:

@@ -2,6 +2,7 @@
 throwaway redis-server started on a free port for these tests."""
 
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -28,9 +29,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_redis(test_class) -> str:
+def start_redis(test_class, *, keep_process: bool = False):
     """A redis-server of its own for `test_class`, stopped when the class ends;
-    its URL."""
+    its URL (and its process, with `keep_process`, for tests that stop it)."""
     folder = tempfile.mkdtemp(prefix="gazette-redis-")
     port = _free_port()
     server = subprocess.Popen(
@@ -42,6 +43,7 @@ def start_redis(test_class) -> str:
     )
 
     def stop() -> None:
+        server.send_signal(signal.SIGCONT)  # in case a test left it frozen
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(folder)
@@ -51,7 +53,8 @@ def start_redis(test_class) -> str:
     while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return f"redis://127.0.0.1:{port}/0"
+            url = f"redis://127.0.0.1:{port}/0"
+            return (url, server) if keep_process else url
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError("redis-server did not start") from None
