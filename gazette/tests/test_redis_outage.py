@@ -8,6 +8,7 @@ a network partition would leave it) by the tests."""
 import json
 import os
 import signal
+import subprocess
 import time
 from unittest import mock
 
@@ -26,6 +27,7 @@ from gazette.test import BaseTestCase, CommittingClient
 
 class RedisOutageTest(BaseTestCase):
     url: str
+    server: subprocess.Popen
 
     @classmethod
     def setUpClass(cls) -> None:

@@ -96,7 +96,9 @@ class ThemeSettingsTest(BaseTestCase):
         self.assertNotIn("themes/classic.css", home)
         # A new look is a new address for the day-long cached stylesheet.
         self.assertIn(f'href="/theme.css?v={stylesheet_version(site)}"', home)
-        self.assertNotEqual(stylesheet_version(site), stylesheet_version(SiteSettings()))
+        self.assertNotEqual(
+            stylesheet_version(site), stylesheet_version(SiteSettings())
+        )
         # The theme loads after the base stylesheet, so its rules win ties.
         self.assertLess(home.index("gazette/gazette.css"), home.index("themes/"))
 
