@@ -346,10 +346,24 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = TESTING or DEBUG
 
+# One line per event: JSON (gazette.lib.logs.JsonLines) for log collectors, or
+# plain text for a person at a terminal; by default, whichever fits where the
+# log goes.
+LOG_FORMAT = os.environ.get("GAZETTE_LOG_FORMAT") or (
+    "text" if sys.stderr.isatty() else "json"
+)
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("GAZETTE_LOG_FORMAT must be json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "gazette.lib.logs.JsonLines"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}
+    },
     "root": {
         "handlers": ["console"],
         "level": os.environ.get("GAZETTE_LOG_LEVEL", "INFO"),

@@ -1,8 +1,13 @@
 import io
+import json
 import logging
+import os
+import subprocess
 import sys
 
-from gazette.lib.logs import OneLinePermissionDenied
+from django.test import SimpleTestCase
+
+from gazette.lib.logs import JsonLines, OneLinePermissionDenied
 from gazette.test import BaseTestCase
 
 
@@ -47,3 +52,49 @@ class OneLinePermissionDeniedTest(BaseTestCase):
         self.assertTrue(OneLinePermissionDenied().filter(record))
         self.assertEqual(record.getMessage(), "failed: it")
         self.assertIsNotNone(record.exc_info)
+
+
+class JsonLinesTest(SimpleTestCase):
+    def record(self, message: str, exc_info=None) -> logging.LogRecord:
+        return logging.LogRecord(
+            "gazette.test", logging.ERROR, __file__, 1, message, (), exc_info
+        )
+
+    def test_each_event_is_one_line_of_json_traceback_included(self):
+        try:
+            raise ValueError("bad value\non two lines")
+        except ValueError:
+            exc_info = sys.exc_info()
+        line = JsonLines().format(self.record("Import failed:\nline two", exc_info))
+        self.assertNotIn("\n", line)
+        event = json.loads(line)
+        self.assertEqual(event["level"], "ERROR")
+        self.assertEqual(event["logger"], "gazette.test")
+        self.assertEqual(event["message"], "Import failed:\nline two")
+        self.assertIn("ValueError: bad value", event["exception"])
+        self.assertRegex(
+            event["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$"
+        )
+
+    def test_the_format_is_chosen_by_the_environment(self):
+        script = (
+            "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'gazette.settings';"
+            "from django.conf import settings as s;"
+            "print(s.LOGGING['handlers']['console']['formatter'])"
+        )
+        for chosen in ("json", "text"):
+            env = os.environ | {"GAZETTE_LOG_FORMAT": chosen}
+            out = subprocess.run(
+                [sys.executable, "-c", script],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            self.assertEqual(out.stdout.strip(), chosen)
+        env = os.environ | {"GAZETTE_LOG_FORMAT": "xml"}
+        refused = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True
+        )
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("GAZETTE_LOG_FORMAT must be json or text", refused.stderr)
