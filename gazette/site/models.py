@@ -221,3 +221,17 @@ class SiteSettings(models.Model):
     @property
     def html_lang(self) -> str:
         return str(babel_locale(self.language)).replace("_", "-")
+
+
+class WorkerHeartbeat(models.Model):
+    """A running `gazette worker`, which touches its row every few seconds
+    (gazette.site.workers). A task left running by a worker whose row went
+    quiet was lost with it (the process was killed, the machine died) and is
+    queued again."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.worker_id

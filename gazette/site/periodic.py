@@ -4,8 +4,10 @@ worker with no cron.
 An app registers a plain function with `@periodic(every=...)` in its `tasks`
 module. `gazette worker` calls `ensure_scheduled()` as it starts: every periodic
 job without a pending run is queued once, and each run queues the next one
-`every` later. Jobs must be safe to run twice (two workers starting at the same
-moment may both queue one), which clean-ups are by nature.
+`every` later. Two workers starting at the same moment may both queue a job:
+each run carries the period it is due in, and only the first run for that
+period goes ahead (a one-use token in gazette.limits, shared by every worker), so the
+twin neither runs nor queues a next one and the job is back to one chain.
 """
 
 from collections.abc import Callable
@@ -15,6 +17,8 @@ from datetime import timedelta
 from django.tasks import default_task_backend, task
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+
+DAY = timedelta(days=1)  # how long a run's token is kept, at the least
 
 
 @dataclass(frozen=True)
@@ -39,11 +43,16 @@ def periodic(every: timedelta) -> Callable:
 
 
 @task()
-def run_periodic(name: str) -> None:
-    """One run of a registered job, then the next run queued."""
+def run_periodic(name: str, due: str = "") -> None:
+    """One run of a registered job, then the next run queued; nothing if
+    another run due at the same time came first."""
+    from gazette import limits
+
     discover()
     job = JOBS.get(name)
     if job is None:  # a job removed from the code since it was queued
+        return
+    if due and not limits.use_once(f"periodic:{name}:{due}", max(job.every, DAY)):
         return
     try:
         job.run()
@@ -71,7 +80,10 @@ def discover() -> None:
 
 def _queue(job: Job, when) -> None:
     if default_task_backend.supports_defer:
-        run_periodic.using(run_after=when).enqueue(job.name)
+        # The period the run falls in, as its number since the epoch: runs
+        # queued by different workers at slightly different times share it.
+        due = str(int(when.timestamp() // job.every.total_seconds()))
+        run_periodic.using(run_after=when).enqueue(job.name, due)
 
 
 def _waiting_names() -> set[str]:

@@ -4,7 +4,7 @@ every periodic job queued first."""
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from gazette.site import periodic
+from gazette.site import periodic, workers
 
 
 class Command(BaseCommand):
@@ -17,7 +17,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for name in periodic.ensure_scheduled():
             self.stdout.write(f"Scheduled {name}")
-        worker_options = {"queue_name": options["queue_name"]}
+        # Its heartbeat tells the other workers it is alive; what the dead
+        # ones left running is taken back first (gazette/site/workers.py).
+        worker_id = workers.new_worker_id()
+        heartbeat = workers.start_heartbeat(worker_id)
+        workers.requeue_abandoned_tasks()
+        worker_options = {"queue_name": options["queue_name"], "worker_id": worker_id}
         if options["batch"]:
             worker_options["batch"] = True
-        call_command("db_worker", **worker_options)
+        try:
+            call_command("db_worker", **worker_options)
+        finally:
+            workers.stop_heartbeat(worker_id, heartbeat)
