@@ -315,9 +315,16 @@ STATICFILES_DIRS = [
 STATIC_ROOT = Path(os.environ.get("GAZETTE_STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("GAZETTE_MEDIA_ROOT", VAR_DIR / "media"))
+# Where uploads are kept: "files" under MEDIA_ROOT (a folder every app server
+# shares, when there are several), or "s3", an S3-compatible object store
+# through django-storages (pip install "gazette[s3]"), set by GAZETTE_S3_*
+# and the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+MEDIA_STORAGE = os.environ.get("GAZETTE_MEDIA_STORAGE", "files")
+if MEDIA_STORAGE not in ("files", "s3"):
+    raise ImproperlyConfigured("GAZETTE_MEDIA_STORAGE must be files or s3")
 # In one-machine mode the app serves uploads itself; behind a web server or object
 # store, set GAZETTE_SERVE_MEDIA=0 and let that serve MEDIA_URL.
-SERVE_MEDIA = env_bool("GAZETTE_SERVE_MEDIA", True)
+SERVE_MEDIA = env_bool("GAZETTE_SERVE_MEDIA", MEDIA_STORAGE == "files")
 # Files stored through Django's storages keep the private umask's modes (the
 # uploaded backups under imports/ among them)...
 FILE_UPLOAD_PERMISSIONS = None
@@ -336,6 +343,23 @@ STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": PUBLIC_FILE_MODES,
+    }
+    if MEDIA_STORAGE == "files"
+    else {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("GAZETTE_S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("GAZETTE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("GAZETTE_S3_REGION") or None,
+            # Served from the bucket's (or a CDN's) own address, unsigned:
+            # uploads are public, as on the blog.
+            "custom_domain": os.environ.get("GAZETTE_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {
+                "CacheControl": "public, max-age=31536000, immutable"
+            },
+        },
     },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -419,7 +443,9 @@ else:
 
 # Uploaded backups and the pictures an import downloads (kept so that an
 # interrupted import resumes); never served.
-GAZETTE_IMPORT_DIR = VAR_DIR / "imports"
+# Backups uploaded at the desk wait here for the worker: with several machines,
+# a folder the app servers and the worker share.
+GAZETTE_IMPORT_DIR = Path(os.environ.get("GAZETTE_IMPORT_DIR", VAR_DIR / "imports"))
 
 # Background work (imports, for now) runs in `gazette db_worker`, which `make run`
 # starts beside the web server; the queue is a table in the database.

@@ -78,3 +78,57 @@ class SettingsTest(SimpleTestCase):
             result = run_gazette("check", env={"GAZETTE_DEBUG": "true"}, tmp=tmp)
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("GAZETTE_DEBUG must be 0 or 1", result.stderr)
+
+
+class ScaleOutSettingsTest(SimpleTestCase):
+    """What the environment alone selects when a blog outgrows one machine."""
+
+    def settings_of(self, env: dict[str, str], *names: str) -> list[str]:
+        import tempfile
+
+        script = "from django.conf import settings as s; " + "; ".join(
+            f"print('=', repr(({name})))" for name in names
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            done = run_gazette("shell", "-c", script, env=env, tmp=tmp)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        return [line[2:] for line in done.stdout.splitlines() if line.startswith("= ")]
+
+    def test_redis_takes_the_cache_and_the_sessions(self):
+        cache, sessions = self.settings_of(
+            {"REDIS_URL": "redis://127.0.0.1:6390/0"},
+            "s.CACHES['default']['BACKEND']",
+            "s.SESSION_ENGINE",
+        )
+        self.assertEqual(cache, "'gazette.lib.cache.ForgivingRedisCache'")
+        self.assertEqual(sessions, "'django.contrib.sessions.backends.cached_db'")
+        cache, sessions = self.settings_of(
+            {}, "s.CACHES['default']['BACKEND']", "s.SESSION_ENGINE"
+        )
+        self.assertIn("FileBasedCache", cache)
+        self.assertEqual(sessions, "'django.contrib.sessions.backends.db'")
+
+    def test_uploads_may_go_to_an_s3_compatible_store(self):
+        storage, options, serve = self.settings_of(
+            {
+                "GAZETTE_MEDIA_STORAGE": "s3",
+                "GAZETTE_S3_BUCKET": "blog-media",
+                "GAZETTE_S3_ENDPOINT_URL": "https://s3.example.net",
+            },
+            "s.STORAGES['default']['BACKEND']",
+            "s.STORAGES['default']['OPTIONS']['bucket_name'], "
+            "s.STORAGES['default']['OPTIONS']['endpoint_url'], "
+            "s.STORAGES['default']['OPTIONS']['file_overwrite']",
+            "s.SERVE_MEDIA",
+        )
+        self.assertEqual(storage, "'storages.backends.s3.S3Storage'")
+        self.assertEqual(options, "('blog-media', 'https://s3.example.net', False)")
+        self.assertEqual(serve, "False")
+
+    def test_an_unknown_media_storage_is_refused(self):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            done = run_gazette("check", env={"GAZETTE_MEDIA_STORAGE": "ftp"}, tmp=tmp)
+        self.assertNotEqual(done.returncode, 0)
+        self.assertIn("GAZETTE_MEDIA_STORAGE must be files or s3", done.stderr)
