@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?=
 
-.PHONY: run test test-sqlite test-postgres test-load bench bench-packages screenshots corpora validators lint fmt check python-version system-packages
+.PHONY: run test test-sqlite test-postgres test-load test-cluster bench bench-packages screenshots corpora validators lint fmt check python-version system-packages
 
 python-version:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
@@ -43,15 +43,16 @@ run: $(BIN)/gazette
 	  $(BIN)/gazette serve --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
 # Debian packages the tests use: Chromium for browser tests, PostgreSQL's server,
-# Redis's server (the limits' Redis path runs against a throwaway one), and Java
-# for the Nu HTML checker.
+# Redis's server (the limits' Redis path runs against a throwaway one), Java
+# for the Nu HTML checker, and nginx (with openssl for its test certificate)
+# in front of the cluster test's app servers.
 system-packages:
-	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null || ! command -v java >/dev/null; then \
-	  echo "Installing chromium, postgresql, redis-server and a Java runtime with apt-get..."; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql redis-server default-jre-headless >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null || ! command -v java >/dev/null || ! { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null || ! command -v openssl >/dev/null; then \
+	  echo "Installing chromium, postgresql, redis-server, a Java runtime, nginx-light and openssl with apt-get..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql redis-server default-jre-headless nginx-light openssl >/dev/null; \
 	fi
 
-test: $(VENV)/.dev system-packages lint check test-sqlite test-postgres test-load
+test: $(VENV)/.dev system-packages lint check test-sqlite test-postgres test-load test-cluster
 
 test-sqlite: $(VENV)/.dev validators
 	DJANGO_ALLOW_ASYNC_UNSAFE=1 $(BIN)/pytest
@@ -63,6 +64,11 @@ test-postgres: $(VENV)/.dev system-packages validators
 test-load: $(VENV)/.dev system-packages
 	DJANGO_ALLOW_ASYNC_UNSAFE=1 $(BIN)/pytest loadtests
 	scripts/with-postgres $(BIN)/pytest loadtests
+
+# Gazette scaled out on loopback: PostgreSQL, Redis, two app servers, a worker
+# and nginx (deploy/nginx/gazette.conf) in front, checked from outside.
+test-cluster: $(VENV)/.dev system-packages
+	$(BIN)/pytest clustertest -rP
 
 # Debian packages the speed benchmark uses: wrk to load the server, nginx as the
 # static-file reference it is compared with.

@@ -10,7 +10,16 @@ def main() -> None:
     import django
 
     django.setup()
-    from bench import comment_view, importing, pages, search, servers, spam, speed
+    from bench import (
+        cluster,
+        comment_view,
+        importing,
+        pages,
+        search,
+        servers,
+        spam,
+        speed,
+    )
 
     benches = {
         "speed": speed.run,
@@ -19,6 +28,8 @@ def main() -> None:
         "spam": spam.run,
         "search": search.run,
         "importing": importing.run,
+        # Through nginx (deploy/nginx/gazette.conf) with one app server, then two.
+        "cluster": cluster.run,
         # Other WSGI and ASGI servers beside Granian: asked for by name only,
         # as it installs them in a throwaway environment first.
         "servers": servers.run,

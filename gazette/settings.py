@@ -99,8 +99,14 @@ if HTTPS:
     SECURE_HSTS_SECONDS = env_int("GAZETTE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GAZETTE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("GAZETTE_HSTS_PRELOAD")
-    if env_bool("GAZETTE_BEHIND_PROXY"):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a reverse proxy (nginx, a load balancer) that sets X-Forwarded-For and
+# X-Forwarded-Proto: the reader's address is X-Forwarded-For's last hop
+# (gazette.lib.http.client_ip), and the scheme is the proxy's, whether or not
+# the blog is on HTTPS. Never set it without such a proxy: anyone could then
+# choose their own address.
+BEHIND_PROXY = env_bool("GAZETTE_BEHIND_PROXY")
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -151,6 +157,7 @@ INSTALLED_APPS = [
     "gazette.desk",
     "gazette.search",
     "gazette.importers",
+    "gazette.webmentions",
     "django_tasks_db",
 ]
 # The demo blog (`gazette demo`); a production site may leave it out.
@@ -413,6 +420,9 @@ AKISMET_KEY = os.environ.get("GAZETTE_AKISMET_KEY", "")
 GAZETTE_IP_RETENTION_DAYS = env_int("GAZETTE_IP_RETENTION_DAYS", 30)
 if GAZETTE_IP_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("GAZETTE_IP_RETENTION_DAYS must be 1 or more")
+# Outgoing requests (webmentions) refuse private and loopback addresses; tests
+# that play a remote site on 127.0.0.1 let loopback through (gazette/lib/fetch.py).
+GAZETTE_FETCH_ALLOW_LOOPBACK = env_bool("GAZETTE_FETCH_ALLOW_LOOPBACK")
 
 # Mail (comment notifications): printed to the log until an SMTP server is named.
 DEFAULT_FROM_EMAIL = os.environ.get("GAZETTE_EMAIL_FROM", "gazette@localhost")

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from django.test import SimpleTestCase
+from django.test import SimpleTestCase, override_settings
 from django.utils import timezone
 
 from gazette.accounts import throttle
@@ -143,6 +143,21 @@ class AddressThrottleTest(AccountsTestCase):
             )
         self.assertEqual(
             SignInFailure.objects.filter(address="198.51.100.11").count(), 3
+        )
+
+    def test_behind_the_proxy_the_forwarded_address_counts_on_plain_http_too(self):
+        # A load balancer on the inside network speaks plain HTTP to the apps:
+        # the reader's address is still X-Forwarded-For's last hop.
+        with override_settings(BEHIND_PROXY=True):
+            self.client.post(
+                SIGN_IN,
+                {"username": "x", "password": "y"},
+                REMOTE_ADDR="10.0.0.2",
+                HTTP_X_FORWARDED_FOR="192.0.2.200, 198.51.100.12",
+            )
+        self.assertEqual(
+            list(SignInFailure.objects.values_list("address", flat=True)),
+            ["198.51.100.12"],
         )
 
 
