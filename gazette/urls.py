@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("gazette.comments.urls")),
     path("", include((feed_patterns, "feeds"))),
     path("", include("gazette.search.urls")),
+    path("", include("gazette.webmentions.urls")),
     path(
         "sitemap.xml",
         sitemap_views.index,

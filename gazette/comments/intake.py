@@ -44,6 +44,7 @@ class Source(StrEnum):
     DESK = "desk"
     IMPORT = "import"
     FEDERATION = "federation"
+    WEBMENTION = "webmention"
 
 
 @dataclass
@@ -75,6 +76,8 @@ class CommentDraft:
     status: str | None = None
     created_at: datetime | None = None
     import_ref: str | None = None
+    # A webmention's: the remote page the reply was written on.
+    source_url: str = ""
 
 
 def replyable(post: Post, own_ids=()):
@@ -177,6 +180,7 @@ def _comment(post: Post, draft: CommentDraft, status: str | None = None) -> Comm
         fingerprint=spam.fingerprint(draft.body),
         commenter_id=draft.commenter_id,
         import_ref=draft.import_ref,
+        source_url=draft.source_url,
     )
     if status is not None:
         comment.status = status

@@ -71,6 +71,8 @@ class Comment(models.Model):
     # Set once the commenter replied to has been told of this reply.
     reply_notified_at = models.DateTimeField(null=True, blank=True)
     import_ref = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    # Where a comment that came from elsewhere (a webmention) was written.
+    source_url = models.URLField(max_length=500, blank=True, default="", db_default="")
 
     objects = CommentQuerySet.as_manager()
 

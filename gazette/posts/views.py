@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
@@ -146,7 +147,12 @@ def post_detail(request: HttpRequest, year: str, month: str, slug: str) -> HttpR
     # cached copy stale rather than hiding in it.
     post = Post.objects.for_listing().get(pk=post.pk)
     context = {"post": post} | _linked_posts(request, post)
-    return render(request, "posts/post_detail.html", context)
+    response = render(request, "posts/post_detail.html", context)
+    # Where other sites send webmentions about this post; kept with the page in
+    # the page cache, as every header is.
+    endpoint = request.build_absolute_uri(reverse("webmentions:endpoint"))
+    response["Link"] = f'<{endpoint}>; rel="webmention"'
+    return response
 
 
 RELATED_POSTS = 3

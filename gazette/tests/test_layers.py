@@ -17,6 +17,7 @@ FORBIDDEN = {
     "comments": ("desk", "search", "demo", "importers"),
     "search": ("desk", "comments", "demo", "importers"),
     "importers": ("desk", "demo"),
+    "webmentions": ("desk", "search", "demo", "importers"),
 }
 
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WebmentionsConfig(AppConfig):
+    name = "gazette.webmentions"
+    label = "webmentions"
