@@ -1,8 +1,13 @@
 """Shared test set-up: a small cast, helpers to make posts, and a test client
 whose requests commit as they would in production."""
 
+import os
+import subprocess
+import sys
+import tempfile
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
@@ -127,3 +132,31 @@ class BaseTestCase(TestCase):
         with committed():
             write_entry(post, list(hashtags), keep_revision=False)
         return post
+
+
+def settings_seen_by_gazette(env: dict[str, str], *expressions: str) -> list[str]:
+    """The repr of each expression over `s` (django.conf.settings) as a fresh
+    `gazette` process sees it with `env`: for settings read from the
+    environment at start-up, which a test cannot override in its own process.
+    The developer's own GAZETTE_ variables are left out."""
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GAZETTE_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))
+    }
+    script = "from django.conf import settings as s; " + "; ".join(
+        f"print('=', repr(({expression})))" for expression in expressions
+    )
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        environment |= {"GAZETTE_VAR_DIR": tmp, "PYTHONPATH": str(root)} | env
+        done = subprocess.run(
+            [sys.executable, "-m", "gazette", "shell", "-c", script],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    if done.returncode != 0:
+        raise AssertionError(f"gazette shell failed:\n{done.stderr[-3000:]}")
+    return [line[2:] for line in done.stdout.splitlines() if line.startswith("= ")]

@@ -133,6 +133,47 @@ class PageForm(_WritingForm):
         widgets = {"body": forms.Textarea(attrs={"rows": 22})}
 
 
+# The settings form's upload fields: not the model's, so not in Meta.fields.
+PICTURE_FORM_FIELDS = [
+    "logo_file",
+    "remove_logo",
+    "header_image_file",
+    "remove_header_image",
+    "icon_file",
+    "remove_icon",
+]
+# The settings form in groups, as the settings page shows it.
+SETTINGS_SECTIONS = [
+    (
+        "The blog",
+        ["title", "description", "language", "time_zone", "posts_per_page"],
+    ),
+    (
+        "Look",
+        [
+            "theme",
+            "color_scheme",
+            "accent_color",
+            "body_font",
+            "heading_font",
+            "listing_style",
+        ],
+    ),
+    ("Pictures", PICTURE_FORM_FIELDS),
+    (
+        "Comments",
+        [
+            "comment_policy",
+            "close_comments_after_days",
+            "spam_hold_threshold",
+            "spam_reject_threshold",
+        ],
+    ),
+    ("Feeds", ["feed_full_content"]),
+    ("Your own CSS", ["custom_css"]),
+]
+
+
 def picture_field(help_text: str) -> forms.FileField:
     return forms.FileField(
         required=False,
@@ -170,67 +211,14 @@ class SiteSettingsForm(forms.ModelForm):
         "header_image": "header picture",
         "icon": "icon",
     }
-    # The form in groups, as the settings page shows it.
-    SECTIONS = [
-        (
-            "The blog",
-            ["title", "description", "language", "time_zone", "posts_per_page"],
-        ),
-        (
-            "Look",
-            [
-                "theme",
-                "color_scheme",
-                "accent_color",
-                "body_font",
-                "heading_font",
-                "listing_style",
-            ],
-        ),
-        (
-            "Pictures",
-            [
-                "logo_file",
-                "remove_logo",
-                "header_image_file",
-                "remove_header_image",
-                "icon_file",
-                "remove_icon",
-            ],
-        ),
-        (
-            "Comments",
-            [
-                "comment_policy",
-                "close_comments_after_days",
-                "spam_hold_threshold",
-                "spam_reject_threshold",
-            ],
-        ),
-        ("Feeds", ["feed_full_content"]),
-        ("Your own CSS", ["custom_css"]),
-    ]
 
     class Meta:
         model = SiteSettings
         fields = [
-            "title",
-            "description",
-            "language",
-            "time_zone",
-            "posts_per_page",
-            "comment_policy",
-            "close_comments_after_days",
-            "spam_hold_threshold",
-            "spam_reject_threshold",
-            "feed_full_content",
-            "theme",
-            "color_scheme",
-            "accent_color",
-            "body_font",
-            "heading_font",
-            "listing_style",
-            "custom_css",
+            name
+            for _, names in SETTINGS_SECTIONS
+            for name in names
+            if name not in PICTURE_FORM_FIELDS
         ]
         labels = {
             "color_scheme": "Colour scheme",
@@ -289,7 +277,8 @@ class SiteSettingsForm(forms.ModelForm):
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [
-            (title, [self[name] for name in names]) for title, names in self.SECTIONS
+            (title, [self[name] for name in names])
+            for title, names in SETTINGS_SECTIONS
         ]
 
     def save_pictures(self, site: SiteSettings, *, uploaded_by=None) -> None:

@@ -79,6 +79,17 @@ class ListingStyle(models.TextChoices):
     WHOLE = "whole", "Whole posts, one after the other"
 
 
+def library_picture() -> models.ForeignKey:
+    """A picture of the image library, optional; deleting it there unsets it."""
+    return models.ForeignKey(
+        "images.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class SiteSettings(models.Model):
     """The blog's own settings: one row, read through `SiteSettings.load()` and
     changed through `gazette.site.writing.write_site_settings`."""
@@ -148,27 +159,9 @@ class SiteSettings(models.Model):
     # Pictures are images of the library (gazette.images), so they get its
     # checks, renditions and year-long caching; removing one from the library
     # only takes it off the blog.
-    logo = models.ForeignKey(
-        "images.Image",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    header_image = models.ForeignKey(
-        "images.Image",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    icon = models.ForeignKey(
-        "images.Image",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    logo = library_picture()
+    header_image = library_picture()
+    icon = library_picture()
     custom_css = models.TextField(
         "custom CSS",
         blank=True,

@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import SimpleTestCase
 
 from gazette.settings import env_bool, read_or_create_key
+from gazette.test import settings_seen_by_gazette
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,33 +84,22 @@ class SettingsTest(SimpleTestCase):
 class ScaleOutSettingsTest(SimpleTestCase):
     """What the environment alone selects when a blog outgrows one machine."""
 
-    def settings_of(self, env: dict[str, str], *names: str) -> list[str]:
-        import tempfile
-
-        script = "from django.conf import settings as s; " + "; ".join(
-            f"print('=', repr(({name})))" for name in names
-        )
-        with tempfile.TemporaryDirectory() as tmp:
-            done = run_gazette("shell", "-c", script, env=env, tmp=tmp)
-        self.assertEqual(done.returncode, 0, done.stderr)
-        return [line[2:] for line in done.stdout.splitlines() if line.startswith("= ")]
-
     def test_redis_takes_the_cache_and_the_sessions(self):
-        cache, sessions = self.settings_of(
+        cache, sessions = settings_seen_by_gazette(
             {"REDIS_URL": "redis://127.0.0.1:6390/0"},
             "s.CACHES['default']['BACKEND']",
             "s.SESSION_ENGINE",
         )
         self.assertEqual(cache, "'gazette.lib.cache.ForgivingRedisCache'")
         self.assertEqual(sessions, "'django.contrib.sessions.backends.cached_db'")
-        cache, sessions = self.settings_of(
+        cache, sessions = settings_seen_by_gazette(
             {}, "s.CACHES['default']['BACKEND']", "s.SESSION_ENGINE"
         )
         self.assertIn("FileBasedCache", cache)
         self.assertEqual(sessions, "'django.contrib.sessions.backends.db'")
 
     def test_uploads_may_go_to_an_s3_compatible_store(self):
-        storage, options, serve = self.settings_of(
+        storage, options, serve = settings_seen_by_gazette(
             {
                 "GAZETTE_MEDIA_STORAGE": "s3",
                 "GAZETTE_S3_BUCKET": "blog-media",

@@ -1,14 +1,12 @@
 import io
 import json
 import logging
-import os
-import subprocess
 import sys
 
 from django.test import SimpleTestCase
 
 from gazette.lib.logs import JsonLines, OneLinePermissionDenied
-from gazette.test import BaseTestCase
+from gazette.test import BaseTestCase, settings_seen_by_gazette
 
 
 class OneLinePermissionDeniedTest(BaseTestCase):
@@ -77,24 +75,9 @@ class JsonLinesTest(SimpleTestCase):
         )
 
     def test_the_format_is_chosen_by_the_environment(self):
-        script = (
-            "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'gazette.settings';"
-            "from django.conf import settings as s;"
-            "print(s.LOGGING['handlers']['console']['formatter'])"
-        )
+        formatter = "s.LOGGING['handlers']['console']['formatter']"
         for chosen in ("json", "text"):
-            env = os.environ | {"GAZETTE_LOG_FORMAT": chosen}
-            out = subprocess.run(
-                [sys.executable, "-c", script],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            self.assertEqual(out.stdout.strip(), chosen)
-        env = os.environ | {"GAZETTE_LOG_FORMAT": "xml"}
-        refused = subprocess.run(
-            [sys.executable, "-c", script], env=env, capture_output=True, text=True
-        )
-        self.assertNotEqual(refused.returncode, 0)
-        self.assertIn("GAZETTE_LOG_FORMAT must be json or text", refused.stderr)
+            seen = settings_seen_by_gazette({"GAZETTE_LOG_FORMAT": chosen}, formatter)
+            self.assertEqual(seen, [repr(chosen)])
+        with self.assertRaisesRegex(AssertionError, "must be json or text"):
+            settings_seen_by_gazette({"GAZETTE_LOG_FORMAT": "xml"}, formatter)

@@ -4,10 +4,7 @@ picture and icon; and the blog's own templates from GAZETTE_THEME_DIR."""
 
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -22,7 +19,7 @@ from gazette.site import roles
 from gazette.site.look import FONT_STACKS, stylesheet_version
 from gazette.site.models import Font, SiteSettings
 from gazette.site.tests.test_themes import settings_form
-from gazette.test import BaseTestCase
+from gazette.test import BaseTestCase, settings_seen_by_gazette
 
 
 def picture(name: str, width: int, height: int, colour=(40, 90, 140)):
@@ -276,18 +273,10 @@ class OwnTemplatesTest(LookTestCase):
 
     def test_gazette_theme_dir_puts_the_folder_first(self):
         with tempfile.TemporaryDirectory() as folder:
-            script = (
-                "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'gazette.settings';"
-                "from django.conf import settings as s;"
-                "print(s.TEMPLATES[0]['DIRS'][0]); print(s.STATICFILES_DIRS[0])"
+            templates, static = settings_seen_by_gazette(
+                {"GAZETTE_THEME_DIR": folder},
+                "s.TEMPLATES[0]['DIRS'][0]",
+                "s.STATICFILES_DIRS[0]",
             )
-            env = os.environ | {"GAZETTE_THEME_DIR": folder}
-            out = subprocess.run(
-                [sys.executable, "-c", script],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.split("\n")
-        self.assertEqual(out[0], str(Path(folder) / "templates"))
-        self.assertEqual(out[1], str(("theme", Path(folder) / "static")))
+        self.assertEqual(templates, repr(Path(folder) / "templates"))
+        self.assertEqual(static, repr(("theme", Path(folder) / "static")))
