@@ -158,6 +158,7 @@ INSTALLED_APPS = [
     "gazette.search",
     "gazette.importers",
     "gazette.webmentions",
+    "gazette.federation",
     "django_tasks_db",
 ]
 # The demo blog (`gazette demo`); a production site may leave it out.
@@ -423,6 +424,13 @@ if GAZETTE_IP_RETENTION_DAYS < 1:
 # Outgoing requests (webmentions) refuse private and loopback addresses; tests
 # that play a remote site on 127.0.0.1 let loopback through (gazette/lib/fetch.py).
 GAZETTE_FETCH_ALLOW_LOOPBACK = env_bool("GAZETTE_FETCH_ALLOW_LOOPBACK")
+# The blog as a fediverse account, blog@<host> (gazette/federation/): followers
+# are sent its posts. Activities from these instances are refused.
+GAZETTE_FEDERATION = env_bool("GAZETTE_FEDERATION", True)
+GAZETTE_FEDERATION_BLOCKED = env_list("GAZETTE_FEDERATION_BLOCKED", [])
+# Publishing or editing a post sends webmentions to the pages it links to, from
+# the task worker (gazette/webmentions/sending.py); 0 turns sending off.
+GAZETTE_SEND_WEBMENTIONS = env_bool("GAZETTE_SEND_WEBMENTIONS", True)
 
 # Mail (comment notifications): printed to the log until an SMTP server is named.
 DEFAULT_FROM_EMAIL = os.environ.get("GAZETTE_EMAIL_FROM", "gazette@localhost")
@@ -474,3 +482,7 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tasks run as they are enqueued, inside the request that enqueues them.
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    # Publishing in a test tells no follower; federation's own tests turn it on.
+    GAZETTE_FEDERATION = False
+    # No test reaches the network: those about sending turn it on for a fake site.
+    GAZETTE_SEND_WEBMENTIONS = False

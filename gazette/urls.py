@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include((feed_patterns, "feeds"))),
     path("", include("gazette.search.urls")),
     path("", include("gazette.webmentions.urls")),
+    path("", include("gazette.federation.urls")),
     path(
         "sitemap.xml",
         sitemap_views.index,

@@ -72,12 +72,14 @@ class Response:
             return self.body.decode("utf-8", errors="replace")
 
 
-def get(url: str, *, max_bytes: int = MAX_BYTES) -> Response:
+def get(
+    url: str, *, max_bytes: int = MAX_BYTES, headers: dict[str, str] | None = None
+) -> Response:
     """GET `url`, following up to MAX_REDIRECTS redirects, each one checked.
     Raises FetchError (Refused, TooLarge) instead of answering."""
     deadline = time.monotonic() + TOTAL_TIMEOUT
     for _ in range(MAX_REDIRECTS + 1):
-        response = _request("GET", url, None, {}, max_bytes, deadline)
+        response = _request("GET", url, None, headers or {}, max_bytes, deadline)
         location = response.headers.get("Location")
         if response.status not in _REDIRECTS or not location:
             return response
@@ -90,6 +92,15 @@ def post(url: str, data: dict[str, str], *, max_bytes: int = 64 * 1024) -> Respo
     deadline = time.monotonic() + TOTAL_TIMEOUT
     body = urlencode(data).encode()
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    return _request("POST", url, body, headers, max_bytes, deadline)
+
+
+def post_bytes(
+    url: str, body: bytes, headers: dict[str, str], *, max_bytes: int = 64 * 1024
+) -> Response:
+    """POST `body` as it is, with `headers` (a signed ActivityPub delivery);
+    a redirect is answered, not followed."""
+    deadline = time.monotonic() + TOTAL_TIMEOUT
     return _request("POST", url, body, headers, max_bytes, deadline)
 
 

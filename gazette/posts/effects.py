@@ -9,7 +9,11 @@ their transaction, with what readers could see before and after. From that:
    nothing;
 2. `posts_changed` is sent, for posts that are or were public, and heard by:
    * `gazette.search.receivers`: keeps the full-text index in step, in the same
-     transaction.
+     transaction;
+   * `gazette.webmentions.receivers`: once the transaction commits, queues
+     webmentions to the pages the posts link to (never for a bulk write);
+   * `gazette.federation.receivers`: likewise queues the posts' delivery to
+     fediverse followers.
 
 Inside `bulk_writes()` (an import) both wait for the end of the block and then
 happen once, for everything written in it.
@@ -28,7 +32,8 @@ from gazette.lib.pagecache import LISTINGS, SITE, Version
 from gazette.posts.models import Entry, Post
 
 # Sent with `posts` (a list) after posts that are or were public changed, inside
-# the writing transaction. Receivers are listed in this module's docstring.
+# the writing transaction, and `bulk`: True at the end of `bulk_writes()` (an
+# import, the demo). Receivers are listed in this module's docstring.
 posts_changed = Signal()
 
 
@@ -115,7 +120,7 @@ def entry_written(entry: Entry, before: Seen | None) -> None:
         if batch is not None:
             batch[entry.pk] = entry
         else:
-            posts_changed.send(sender=Post, posts=[entry])
+            posts_changed.send(sender=Post, posts=[entry], bulk=False)
 
 
 @contextmanager
@@ -132,6 +137,6 @@ def bulk_writes() -> Iterator[None]:
         with transaction.atomic(), pagecache.bumps_collected():
             yield
             if batch:
-                posts_changed.send(sender=Post, posts=list(batch.values()))
+                posts_changed.send(sender=Post, posts=list(batch.values()), bulk=True)
     finally:
         _batch.reset(token)

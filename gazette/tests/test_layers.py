@@ -13,11 +13,12 @@ FORBIDDEN = {
     "site": ("posts", "images", "comments", "desk", "search", "demo"),
     "limits": ("posts", "images", "comments", "desk", "search", "demo", "importers"),
     "images": ("posts", "comments", "desk", "search", "demo", "importers"),
-    "posts": ("comments", "desk", "search", "demo", "importers"),
+    "posts": ("comments", "desk", "search", "demo", "importers", "federation"),
     "comments": ("desk", "search", "demo", "importers"),
     "search": ("desk", "comments", "demo", "importers"),
     "importers": ("desk", "demo"),
     "webmentions": ("desk", "search", "demo", "importers"),
+    "federation": ("desk", "search", "demo", "importers", "webmentions"),
 }
 
 

@@ -6,11 +6,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class RemoteSite:
-    """`pages[path] = (status, headers, body)`; `posts` records what was POSTed."""
+    """`pages[path] = (status, headers, body)`; `posts` records what was POSTed
+    (path, Content-Type, body), answered with `post_status` (202 unless set)."""
 
     def __init__(self) -> None:
         self.pages: dict[str, tuple[int, dict[str, str], bytes]] = {}
-        self.posts: list[tuple[str, bytes]] = []
+        self.posts: list[tuple[str, str, bytes]] = []
+        self.post_status: dict[str, int] = {}
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -28,8 +30,9 @@ class RemoteSite:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
-                site.posts.append((self.path, self.rfile.read(length)))
-                self.send_response(202)
+                content_type = self.headers.get("Content-Type", "")
+                site.posts.append((self.path, content_type, self.rfile.read(length)))
+                self.send_response(site.post_status.get(self.path, 202))
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

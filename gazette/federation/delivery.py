@@ -1,0 +1,123 @@
+"""Sending the blog's activities to other servers, in the worker.
+
+A post that is published, edited (in what followers see) or taken down is sent
+as Create, Update or Delete of its Article to every follower's shared inbox,
+each server once. Each activity and inbox gets one `Delivery` row, made before
+anything is sent: a row that exists is never made again, so an activity is
+never delivered twice to one inbox, whatever runs twice. A failed attempt is
+tried again later, waiting longer each time, up to MAX_ATTEMPTS.
+"""
+
+import json
+from datetime import timedelta
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from gazette.federation import documents, signatures, tasks
+from gazette.federation.models import Delivery, Follower, Published
+from gazette.lib import fetch
+from gazette.posts.models import Post
+
+MAX_ATTEMPTS = 5
+FIRST_RETRY = timedelta(minutes=1)
+
+
+def send(activity: dict, inboxes: list[str]) -> list[Delivery]:
+    """Queue `activity` for each inbox it was not queued for before."""
+    made = []
+    for inbox in dict.fromkeys(inboxes):  # each once, in order
+        try:
+            with transaction.atomic():
+                made.append(
+                    Delivery.objects.create(
+                        activity_id=activity["id"], inbox=inbox, document=activity
+                    )
+                )
+        except IntegrityError:
+            continue  # queued before: never twice
+    for row in made:
+        transaction.on_commit(partial(tasks.deliver.enqueue, row.pk))
+    return made
+
+
+def follower_inboxes() -> list[str]:
+    """One inbox per server: its shared inbox, else each follower's own."""
+    inboxes = Follower.objects.order_by("pk")
+    return list(dict.fromkeys(f.delivery_inbox for f in inboxes))
+
+
+def attempt(delivery: Delivery) -> None:
+    """Sign and post one delivery; on failure, try again later or give up."""
+    if delivery.status != Delivery.Status.PENDING:
+        return
+    actor = documents.load_actor()
+    if actor is None:
+        return
+    body = json.dumps(delivery.document).encode()
+    headers = signatures.sign(
+        "POST",
+        delivery.inbox,
+        key_id=documents.key_id(actor),
+        private_key_pem=actor.private_key_pem,
+        body=body,
+    )
+    headers["Content-Type"] = signatures.ACTIVITY_JSON
+    delivery.attempts += 1
+    refused = False
+    try:
+        answer = fetch.post_bytes(delivery.inbox, body, headers)
+        error = "" if 200 <= answer.status < 300 else f"answered {answer.status}"
+    except fetch.FetchError as failure:
+        error = str(failure)
+        # A private address stays private: trying again would not help.
+        refused = isinstance(failure, fetch.Refused)
+    if not error:
+        delivery.status, delivery.sent_at = Delivery.Status.SENT, timezone.now()
+        delivery.last_error = ""
+    else:
+        delivery.last_error = error[:300]
+        if delivery.attempts >= MAX_ATTEMPTS or refused:
+            delivery.status = Delivery.Status.FAILED
+    delivery.save(update_fields=["status", "sent_at", "last_error", "attempts"])
+    if delivery.status == Delivery.Status.PENDING:
+        wait = FIRST_RETRY * 4 ** (delivery.attempts - 1)  # 1, 4, 16, 64 minutes
+        tasks.retry_later(delivery.pk, timezone.now() + wait)
+
+
+def federate_post(post_id: int) -> None:
+    """Tell followers what changed about a post since they were last told."""
+    actor = documents.load_actor()
+    if actor is None:
+        return  # nobody has ever asked for the actor: nobody follows it
+    post = Post.objects.filter(pk=post_id).prefetch_related("hashtags").first()
+    published = Published.objects.filter(post_id=post_id).first()
+    inboxes = follower_inboxes()
+    if post is not None and post.is_public and not post.is_visible:
+        tasks.federate_later(post.pk, post.published_at)
+        return
+    if post is None or not post.is_visible:
+        if published is not None and not published.is_deleted:
+            object_id = documents.url(actor, "post", post_id)
+            tombstone = {"id": object_id, "type": "Tombstone"}
+            activity_id = f"{object_id}#delete-{published.updates}"
+            published.is_deleted = True
+            published.save(update_fields=["is_deleted"])
+            send(documents.activity(actor, "Delete", tombstone, activity_id), inboxes)
+        return
+    article = documents.article(actor, post)
+    digest = documents.content_hash(article)
+    if published is None:
+        Published.objects.create(post=post, content_hash=digest)
+        kind, activity_id = "Create", article["id"] + "#create"
+    elif published.content_hash == digest and not published.is_deleted:
+        return
+    else:
+        # Back from the trash or a draft, followers deleted it: created anew.
+        kind = "Create" if published.is_deleted else "Update"
+        published.updates += 1
+        published.content_hash, published.is_deleted = digest, False
+        published.save(update_fields=["updates", "content_hash", "is_deleted"])
+        activity_id = f"{article['id']}#{kind.lower()}-{published.updates}"
+    send(documents.activity(actor, kind, article, activity_id), inboxes)

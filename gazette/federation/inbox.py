@@ -1,0 +1,242 @@
+"""What the blog does with the activities its inbox accepted, in the worker.
+
+* Follow of the blog: the follower is stored (its inboxes read from its actor
+  document) and sent an Accept; Undo of a Follow removes it.
+* Create of a Note replying to one of the blog's posts: a comment, through the
+  one comment intake (source "federation"), moderated and spam-checked like
+  the form's; Delete of that Note removes the comment.
+* Anything else is kept as ignored.
+
+The view has already checked the signature and that the signer is the
+activity's actor; objects are read from the activity as sent, never fetched
+from the addresses it names (no chains of fetches for a stranger to start).
+"""
+
+import hashlib
+import html
+import json
+import re
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import Resolver404, resolve
+from django.utils.html import strip_tags
+
+from gazette.comments import moderation
+from gazette.comments.intake import CommentDraft, Source, receive_comment
+from gazette.comments.spam import Refused as CommentRefused
+from gazette.federation import delivery, documents, signatures
+from gazette.federation.models import Actor, BlockedDomain, Follower, Incoming, Reply
+from gazette.posts.models import Post
+
+MAX_DEPTH = 16
+MAX_URL = 500
+BODY_LIMIT = 5000  # Comment.body's
+
+
+class Refused(ValueError):
+    """The activity is not one the inbox takes; the message says why."""
+
+
+def parse(body: bytes) -> dict:
+    """The activity in `body`, checked for the fields every activity has.
+    Raises Refused."""
+    try:
+        activity = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise Refused("The body is not JSON.") from error
+    if not isinstance(activity, dict):
+        raise Refused("The activity is not a JSON object.")
+    if _depth(activity) > MAX_DEPTH:
+        raise Refused("The activity is nested too deeply.")
+    for name in ("id", "type", "actor"):
+        value = activity.get(name)
+        if not isinstance(value, str) or not value or len(value) > MAX_URL:
+            raise Refused(f"The activity has no valid {name}.")
+    for name in ("id", "actor"):
+        if urlsplit(activity[name]).scheme not in ("http", "https"):
+            raise Refused(f"The activity's {name} is not an http address.")
+    return activity
+
+
+def is_blocked(address: str) -> bool:
+    """Whether `address` is on a blocked instance (or under one: a block of
+    example.social covers eu.example.social)."""
+    host = (urlsplit(address).hostname or "").lower().rstrip(".")
+    if not host:
+        return True
+    parts = host.split(".")
+    candidates = {".".join(parts[i:]) for i in range(len(parts))}
+    blocked = {d.lower() for d in getattr(settings, "GAZETTE_FEDERATION_BLOCKED", ())}
+    if candidates & blocked:
+        return True
+    return BlockedDomain.objects.filter(domain__in=candidates).exists()
+
+
+def handle(received: Incoming) -> None:
+    """Act on an accepted activity (see the module's docstring)."""
+    actor = documents.load_actor()
+    activity = received.document
+    handler = {
+        "Follow": _follow,
+        "Undo": _undo,
+        "Create": _create,
+        "Delete": _delete,
+    }.get(received.kind)
+    reason = "Not an activity the blog acts on."
+    if actor is not None and handler is not None:
+        try:
+            reason = handler(actor, activity)
+        except (Refused, signatures.Invalid, CommentRefused) as error:
+            reason = str(error)
+    received.status = Incoming.Status.IGNORED if reason else Incoming.Status.DONE
+    received.reason = reason[:300]
+    received.save(update_fields=["status", "reason"])
+
+
+def _follow(actor: Actor, activity: dict) -> str:
+    if _id_of(activity.get("object")) != documents.actor_id(actor):
+        return "A follow of someone else."
+    remote = signatures.fetch_document(activity["actor"])
+    if remote.get("id") != activity["actor"]:
+        return "The actor document is not the actor's."
+    inbox = _address(remote.get("inbox"))
+    endpoints = remote.get("endpoints")
+    shared = endpoints.get("sharedInbox") if isinstance(endpoints, dict) else None
+    if not inbox or (shared and not _address(shared)):
+        return "The actor has no inbox to deliver to."
+    Follower.objects.update_or_create(
+        actor_id=activity["actor"],
+        defaults={"inbox": inbox, "shared_inbox": _address(shared)},
+    )
+    accept_id = documents.url(actor, "actor") + "#accept-" + _slug(activity["id"])
+    accept = documents.activity(actor, "Accept", activity, accept_id)
+    accept["to"], accept["cc"] = [activity["actor"]], []
+    delivery.send(accept, [inbox])
+    return ""
+
+
+def _undo(actor: Actor, activity: dict) -> str:
+    undone = activity.get("object")
+    if isinstance(undone, dict) and undone.get("type") == "Follow":
+        if undone.get("actor", activity["actor"]) != activity["actor"]:
+            return "An undo of someone else's follow."
+        Follower.objects.filter(actor_id=activity["actor"]).delete()
+        return ""
+    return "Not an undo the blog acts on."
+
+
+def _create(actor: Actor, activity: dict) -> str:
+    note = activity.get("object")
+    if not isinstance(note, dict) or note.get("type") != "Note":
+        return "Not a note."
+    note_id = _address(note.get("id"))
+    if not note_id or _origin(note_id) != _origin(activity["actor"]):
+        return "The note's id is not on the actor's host."
+    if note.get("attributedTo", activity["actor"]) != activity["actor"]:
+        return "The note is someone else's."
+    in_reply_to = _id_of(note.get("inReplyTo"))
+    post = _post_at(actor, in_reply_to) if in_reply_to else None
+    if post is None:
+        return "Not a reply to one of the blog's posts."
+    if Reply.objects.filter(note_id=note_id).exists():
+        return "Already a comment."
+    author = signatures.fetch_document(activity["actor"])
+    name = author.get("name") or author.get("preferredUsername") or ""
+    author_url = _address(author.get("url")) or activity["actor"]
+    source_url = _address(note.get("url")) or note_id
+    content = note.get("content")
+    text = plain_text(content) if isinstance(content, str) else ""
+    host = urlsplit(activity["actor"]).hostname or ""
+    draft = CommentDraft(
+        name=(str(name) if isinstance(name, str) else "") or host,
+        body=(text or f"A reply on {host}.")[:BODY_LIMIT],
+        url=author_url,
+        user_agent="ActivityPub",
+        source_url=source_url,
+    )
+    with transaction.atomic():
+        comment = receive_comment(post, draft, Source.FEDERATION, site_url=actor.origin)
+        Reply.objects.create(note_id=note_id, actor=activity["actor"], comment=comment)
+    return ""
+
+
+def _delete(actor: Actor, activity: dict) -> str:
+    note_id = _id_of(activity.get("object"))
+    reply = (
+        Reply.objects.select_related("comment")
+        .filter(note_id=note_id, actor=activity["actor"])
+        .first()
+    )
+    if reply is None:
+        return "Nothing of the blog's to delete."
+    moderation.erase([reply.comment])  # the Reply row goes with its comment
+    return ""
+
+
+def plain_text(content: str) -> str:
+    """A Note's HTML as the plain text a comment holds: paragraphs and line
+    breaks kept as new lines, every tag dropped, entities read. The comment
+    renders it escaped, as it does the form's text."""
+    text = re.sub(r"(?i)<br\s*/?>", "\n", content[: BODY_LIMIT * 4])
+    text = re.sub(r"(?i)</p\s*>", "\n\n", text)
+    text = html.unescape(strip_tags(text))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _post_at(actor: Actor, address: str) -> Post | None:
+    """The visible post whose page or Article `address` is."""
+    if _origin(address) != _origin(actor.origin):
+        return None
+    path = unquote(urlsplit(address).path)
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    visible = Post.objects.visible()
+    if match.view_name == "federation:post":
+        return visible.filter(pk=match.kwargs["pk"]).first()
+    if match.view_name != "posts:detail":
+        return None
+    post = visible.filter(slug=match.kwargs["slug"]).first()
+    if post is None or unquote(post.get_absolute_url()) != path:
+        return None
+    return post
+
+
+def _id_of(value) -> str:
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) else ""
+
+
+def _address(value) -> str:
+    """`value` when it is an http or https address of a sensible length, else ""."""
+    if (
+        isinstance(value, str)
+        and len(value) <= MAX_URL
+        and urlsplit(value).scheme in ("http", "https")
+    ):
+        return value
+    return ""
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc.lower()
+
+
+def _slug(activity_id: str) -> str:
+    return hashlib.sha256(activity_id.encode()).hexdigest()[:16]
+
+
+def _depth(value, level: int = 0) -> int:
+    """How deeply `value` nests, counted no further than MAX_DEPTH + 1."""
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return max((_depth(item, level + 1) for item in value), default=level)
+    return level

@@ -1,0 +1,124 @@
+from django.db import models
+from django.utils import timezone
+
+
+class Actor(models.Model):
+    """The blog as an ActivityPub actor: one row, made the first time anyone
+    asks for it (`gazette.federation.actor.load`).
+
+    `origin` is the blog's address as that first request named it
+    (https://blog.example): the actor's id is built on it and must never
+    change, since followers know the blog by it.
+    """
+
+    origin = models.CharField(max_length=200)
+    private_key_pem = models.TextField()
+    public_key_pem = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"blog@{self.origin}"
+
+
+class Follower(models.Model):
+    """A remote actor following the blog, and where to deliver to it."""
+
+    actor_id = models.URLField(max_length=500, unique=True)
+    inbox = models.URLField(max_length=500)
+    shared_inbox = models.URLField(max_length=500, blank=True)
+    followed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.actor_id
+
+    @property
+    def delivery_inbox(self) -> str:
+        return self.shared_inbox or self.inbox
+
+
+class BlockedDomain(models.Model):
+    """An instance whose activities are refused (and its subdomains')."""
+
+    domain = models.CharField(max_length=253, unique=True)
+    blocked_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class Incoming(models.Model):
+    """A signed activity the inbox accepted, kept until the worker handled it,
+    and by its id, so that one sent twice is handled once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        DONE = "done", "Handled"
+        IGNORED = "ignored", "Ignored"  # understood, nothing to do, or refused
+
+    activity_id = models.URLField(max_length=500, unique=True)
+    actor = models.URLField(max_length=500)
+    kind = models.CharField(max_length=40)
+    document = models.JSONField()
+    status = models.CharField(max_length=8, choices=Status, default=Status.PENDING)
+    reason = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.activity_id}"
+
+
+class Published(models.Model):
+    """What followers were last sent about a post, so that a save that changes
+    nothing they see sends nothing, and a post that goes is deleted once."""
+
+    post = models.OneToOneField(
+        "posts.Post", on_delete=models.CASCADE, related_name="federated"
+    )
+    content_hash = models.CharField(max_length=64)
+    updates = models.PositiveIntegerField(default=0)
+    is_deleted = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"post {self.post_id}"
+
+
+class Delivery(models.Model):
+    """One activity sent to one inbox: one row each, so that nothing is
+    delivered twice, and the attempts made with their back-off."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Given up"
+
+    activity_id = models.URLField(max_length=500)
+    inbox = models.URLField(max_length=500)
+    document = models.JSONField()
+    status = models.CharField(max_length=8, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity_id", "inbox"], name="federation_delivery_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} to {self.inbox}"
+
+
+class Reply(models.Model):
+    """A fediverse Note that became a comment, so that its Delete finds it."""
+
+    note_id = models.URLField(max_length=500, unique=True)
+    actor = models.URLField(max_length=500)
+    comment = models.OneToOneField(
+        "comments.Comment", on_delete=models.CASCADE, related_name="federated"
+    )
+
+    def __str__(self) -> str:
+        return self.note_id

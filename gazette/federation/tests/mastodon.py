@@ -1,0 +1,185 @@
+"""A small fake Mastodon for the tests: a stdlib HTTP server on 127.0.0.1 with
+one account, "ana", her RSA key and actor document, and an inbox that records
+what it is sent and checks each delivery's signature.
+
+It signs and verifies with its own few lines of code, written from the
+draft-cavage text, rather than with gazette.federation.signatures: the blog's
+signatures are checked by something other than themselves.
+"""
+
+import base64
+import hashlib
+import json
+import re
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+# One key for every fake: making an RSA key takes a moment.
+_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    signed_by: str  # the keyId whose signature held, or "" when none did
+
+    @property
+    def activity(self) -> dict:
+        return json.loads(self.body)
+
+
+class FakeMastodon:
+    def __init__(self) -> None:
+        self.key = _KEY
+        self.public_pem = (
+            self.key.public_key()
+            .public_bytes(
+                serialization.Encoding.PEM,
+                serialization.PublicFormat.SubjectPublicKeyInfo,
+            )
+            .decode()
+        )
+        # The keys the fake trusts, by keyId: the test tells it the blog's.
+        self.known_keys: dict[str, str] = {}
+        self.inbox: list[Received] = []
+        # Paths that answer 503, as a server that is down for a while.
+        self.down: set[str] = set()
+        self.documents: dict[str, tuple[int, dict[str, str], bytes]] = {}
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                status, headers, body = fake.documents.get(self.path, (404, {}, b"{}"))
+                self.send_response(status)
+                headers = {"Content-Type": "application/activity+json", **headers}
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                if self.path in fake.down:
+                    self.send_response(503)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                signed_by = fake.check_signature(self.path, headers, body)
+                fake.inbox.append(Received(self.path, headers, body, signed_by))
+                self.send_response(202 if signed_by else 401)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args) -> None:  # quiet tests
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.serve_actor()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
+    def actor_id(self) -> str:
+        return self.url + "/users/ana"
+
+    @property
+    def key_id(self) -> str:
+        return self.actor_id + "#main-key"
+
+    def serve_actor(self, **changes) -> None:
+        document = {
+            "@context": ["https://www.w3.org/ns/activitystreams"],
+            "id": self.actor_id,
+            "type": "Person",
+            "preferredUsername": "ana",
+            "name": "Ana Alves",
+            "url": self.url + "/@ana",
+            "inbox": self.actor_id + "/inbox",
+            "endpoints": {"sharedInbox": self.url + "/inbox"},
+            "publicKey": {
+                "id": self.key_id,
+                "owner": self.actor_id,
+                "publicKeyPem": self.public_pem,
+            },
+            **changes,
+        }
+        self.put("/users/ana", document)
+
+    def put(self, path: str, document: dict, status: int = 200, **headers) -> None:
+        self.documents[path] = (status, headers, json.dumps(document).encode())
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def signed_headers(
+        self, path: str, body: bytes, *, host: str = "testserver", date=None
+    ) -> dict[str, str]:
+        """Headers signing a POST of `body` to `path` on `host`, as Mastodon
+        signs its deliveries."""
+        date_text = format_datetime(date or datetime.now(UTC), usegmt=True)
+        digest = "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
+        text = (
+            f"(request-target): post {path}\nhost: {host}\n"
+            f"date: {date_text}\ndigest: {digest}"
+        )
+        signature = self.key.sign(text.encode(), padding.PKCS1v15(), hashes.SHA256())
+        return {
+            "Host": host,
+            "Date": date_text,
+            "Digest": digest,
+            "Signature": (
+                f'keyId="{self.key_id}",algorithm="rsa-sha256",'
+                f'headers="(request-target) host date digest",'
+                f'signature="{base64.b64encode(signature).decode()}"'
+            ),
+        }
+
+    def check_signature(self, path: str, headers: dict[str, str], body: bytes) -> str:
+        """The keyId of a known key whose signature of this request holds."""
+        fields = dict(re.findall(r'(\w+)="([^"]*)"', headers.get("signature", "")))
+        names = fields.get("headers", "").split()
+        pem = self.known_keys.get(fields.get("keyId", ""))
+        if pem is None or not {"(request-target)", "host", "date", "digest"} <= set(
+            names
+        ):
+            return ""
+        digest = "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
+        if headers.get("digest") != digest:
+            return ""
+        lines = [
+            f"(request-target): post {path}"
+            if name == "(request-target)"
+            else f"{name}: {headers.get(name, '')}"
+            for name in names
+        ]
+        key = serialization.load_pem_public_key(pem.encode())
+        assert isinstance(key, rsa.RSAPublicKey)
+        try:
+            key.verify(
+                base64.b64decode(fields["signature"]),
+                "\n".join(lines).encode(),
+                padding.PKCS1v15(),
+                hashes.SHA256(),
+            )
+        except InvalidSignature:
+            return ""
+        return fields["keyId"]

@@ -1,0 +1,227 @@
+"""The blog's ActivityPub and discovery documents, and its inbox.
+
+Each JSON document has an address of its own (under /federation/ and
+/.well-known/), never shared with an HTML page, and none is kept by the page
+cache: a reader asking for a page and a server asking for JSON can never be
+given each other's answer.
+"""
+
+from urllib.parse import urlsplit
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from gazette.federation import documents, inbox, signatures, tasks
+from gazette.federation.models import Actor, Follower, Incoming
+from gazette.posts.models import Post
+from gazette.site.models import SiteSettings
+
+OUTBOX_SIZE = 20
+MAX_BODY = 256 * 1024
+JRD = "application/jrd+json"
+
+
+def _json(document: dict, content_type: str = signatures.ACTIVITY_JSON) -> HttpResponse:
+    return JsonResponse(document, content_type=content_type)
+
+
+def _actor(request: HttpRequest) -> Actor:
+    actor = documents.load_actor(request.build_absolute_uri("/").rstrip("/"))
+    assert actor is not None  # made on the spot when missing
+    return actor
+
+
+@never_cache
+@require_GET
+def webfinger(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    host = urlsplit(actor.origin).netloc
+    resource = request.GET.get("resource", "")
+    names = {f"acct:{documents.USERNAME}@{host}", documents.actor_id(actor)}
+    if resource not in names:
+        return HttpResponse("No such account.", status=404, content_type="text/plain")
+    answer = {
+        "subject": f"acct:{documents.USERNAME}@{host}",
+        "aliases": [documents.actor_id(actor)],
+        "links": [
+            {
+                "rel": "self",
+                "type": signatures.ACTIVITY_JSON,
+                "href": documents.actor_id(actor),
+            },
+            {
+                "rel": "http://webfinger.net/rel/profile-page",
+                "type": "text/html",
+                "href": actor.origin + "/",
+            },
+        ],
+    }
+    response = _json(answer, JRD)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@never_cache
+@require_GET
+def nodeinfo_links(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    return _json(
+        {
+            "links": [
+                {
+                    "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
+                    "href": documents.url(actor, "nodeinfo"),
+                }
+            ]
+        },
+        "application/json",
+    )
+
+
+@never_cache
+@require_GET
+def nodeinfo(request: HttpRequest) -> HttpResponse:
+    site = SiteSettings.load()
+    profile = "http://nodeinfo.diaspora.software/ns/schema/2.1#"
+    return _json(
+        {
+            "version": "2.1",
+            "software": {"name": "gazette", "version": "0.1.0"},
+            "protocols": ["activitypub"],
+            "services": {"inbound": [], "outbound": ["atom1.0", "rss2.0"]},
+            "openRegistrations": False,
+            "usage": {
+                "users": {"total": 1, "activeMonth": 1, "activeHalfyear": 1},
+                "localPosts": Post.objects.visible().count(),
+            },
+            "metadata": {"nodeName": site.title, "nodeDescription": site.description},
+        },
+        f'application/json; profile="{profile}"',
+    )
+
+
+@never_cache
+@require_GET
+def actor(request: HttpRequest) -> HttpResponse:
+    return _json(documents.actor_document(_actor(request)))
+
+
+@never_cache
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    posts = Post.objects.visible().prefetch_related("hashtags")[:OUTBOX_SIZE]
+    items = []
+    for post in posts:
+        article = documents.article(actor, post)
+        create = documents.activity(actor, "Create", article, article["id"] + "#create")
+        create["published"] = article["published"]
+        del create["@context"]
+        items.append(create)
+    return _json(
+        {
+            "@context": documents.CONTEXT[0],
+            "id": documents.url(actor, "outbox"),
+            "type": "OrderedCollection",
+            "totalItems": Post.objects.visible().count(),
+            "orderedItems": items,
+        }
+    )
+
+
+@never_cache
+@require_GET
+def followers(request: HttpRequest) -> HttpResponse:
+    # Only the count: who follows the blog is theirs to tell, not the blog's.
+    actor = _actor(request)
+    return _json(
+        {
+            "@context": documents.CONTEXT[0],
+            "id": documents.url(actor, "followers"),
+            "type": "OrderedCollection",
+            "totalItems": Follower.objects.count(),
+        }
+    )
+
+
+@never_cache
+@require_GET
+def following(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    return _json(
+        {
+            "@context": documents.CONTEXT[0],
+            "id": documents.url(actor, "following"),
+            "type": "OrderedCollection",
+            "totalItems": 0,
+            "orderedItems": [],
+        }
+    )
+
+
+@never_cache
+@require_GET
+def post(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Post.objects.visible(), pk=pk)
+    document = documents.article(_actor(request), found)
+    return _json({"@context": documents.CONTEXT, **document})
+
+
+def _refuse(status: int, reason: str) -> HttpResponse:
+    return HttpResponse(reason, status=status, content_type="text/plain")
+
+
+@csrf_exempt  # other servers post here, signed; nobody's session acts here
+@never_cache
+@require_POST
+def inbox_view(request: HttpRequest) -> HttpResponse:
+    """The blog's inbox, shared and personal alike: check the request is
+    signed by the actor it speaks for, answer 202 at once, and leave the rest
+    to the worker."""
+    length = request.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > MAX_BODY:
+        return _refuse(413, "The activity is too large.")
+    body = request.read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        return _refuse(413, "The activity is too large.")
+    try:
+        parameters = signatures.parse_signature(request.headers.get("Signature", ""))
+    except signatures.Invalid as error:
+        return _refuse(401, str(error))
+    try:
+        activity = inbox.parse(body)
+    except inbox.Refused as error:
+        return _refuse(400, str(error))
+    for address in (activity["actor"], parameters["keyId"]):
+        if inbox.is_blocked(address):
+            return _refuse(403, "This instance is blocked.")
+    try:
+        signatures.check_signed_parts(
+            request.method or "POST", request.headers, body, parameters
+        )
+        key = signatures.verify(
+            request.method or "POST", request.get_full_path(), request.headers, body
+        )
+    except signatures.Invalid as error:
+        return _refuse(401, str(error))
+    if key.owner != activity["actor"]:
+        return _refuse(401, "The activity's actor did not sign it.")
+    site_url = request.build_absolute_uri("/").rstrip("/")
+    documents.load_actor(site_url)
+    try:
+        with transaction.atomic():
+            received = Incoming.objects.create(
+                activity_id=activity["id"],
+                actor=activity["actor"],
+                kind=activity["type"][:40],
+                document=activity,
+            )
+    except IntegrityError:
+        # The same activity again (a retry, or a loop): handled once already.
+        return HttpResponse(status=202)
+    transaction.on_commit(lambda: tasks.handle_activity.enqueue(received.pk))
+    return HttpResponse(status=202)
