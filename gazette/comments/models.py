@@ -154,3 +154,31 @@ class NotificationOptOut(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+class Reaction(models.Model):
+    """A like or a repost of a post, from elsewhere: a webmention's h-entry or
+    a fediverse Like or Announce. Counted under the post beside its comments;
+    written only through gazette.comments.reactions."""
+
+    class Kind(models.TextChoices):
+        LIKE = "like", "Like"
+        REPOST = "repost", "Repost"
+
+    post = models.ForeignKey(
+        "posts.Post", on_delete=models.CASCADE, related_name="reactions"
+    )
+    kind = models.CharField(max_length=8, choices=Kind)
+    # Where it came from ("webmention", "federation") and its address there (the
+    # source page, or the actor and the liked object): one reaction per key.
+    source = models.CharField(max_length=20)
+    key = models.CharField(max_length=500, unique=True)
+    author_name = models.CharField(max_length=100, blank=True)
+    author_url = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["post", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of post {self.post_id} ({self.source})"

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest
 
-from gazette.comments import spam
+from gazette.comments import reactions, spam
 from gazette.comments.forms import CommentForm
 from gazette.comments.models import Comment
 from gazette.comments.threads import comment_tree
@@ -59,6 +59,7 @@ def comment_context(
         parent_id = form.cleaned_data.get("parent") if form.is_valid() else None
         reply_to = next((c for c in comments if c.pk == parent_id), None)
     return {
+        "reactions": reactions.summary(post.pk),
         "comment_threads": comment_tree(comments),
         "comment_form": form,
         "comment_error": error,

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.urls import Resolver404, resolve
 from django.utils.html import strip_tags
 
-from gazette.comments import moderation
+from gazette.comments import moderation, reactions
 from gazette.comments.intake import CommentDraft, Source, receive_comment
 from gazette.comments.spam import Refused as CommentRefused
 from gazette.federation import delivery, documents, signatures
@@ -83,6 +83,8 @@ def handle(received: Incoming) -> None:
         "Undo": _undo,
         "Create": _create,
         "Delete": _delete,
+        "Like": _react,
+        "Announce": _react,
     }.get(received.kind)
     reason = "Not an activity the blog acts on."
     if actor is not None and handler is not None:
@@ -119,12 +121,51 @@ def _follow(actor: Actor, activity: dict) -> str:
 
 def _undo(actor: Actor, activity: dict) -> str:
     undone = activity.get("object")
-    if isinstance(undone, dict) and undone.get("type") == "Follow":
-        if undone.get("actor", activity["actor"]) != activity["actor"]:
-            return "An undo of someone else's follow."
+    if not isinstance(undone, dict):
+        return "Not an undo the blog acts on."
+    if undone.get("actor", activity["actor"]) != activity["actor"]:
+        return "An undo of someone else's activity."
+    if undone.get("type") == "Follow":
         Follower.objects.filter(actor_id=activity["actor"]).delete()
         return ""
+    if undone.get("type") in REACTIONS:
+        post = _post_at(actor, _id_of(undone.get("object")))
+        if post is None or not reactions.withdraw(
+            _reaction_key(activity["actor"], undone["type"], post.pk)
+        ):
+            return "Nothing of the blog's to undo."
+        return ""
     return "Not an undo the blog acts on."
+
+
+# A fediverse Like or Announce (a boost) of a post, counted under it.
+REACTIONS = {"Like": "like", "Announce": "repost"}
+
+
+def _reaction_key(actor_id: str, kind: str, post_pk: int) -> str:
+    # One per person, kind and post: a second like of the same post is the same.
+    return f"federation:{kind}:{post_pk}:{actor_id}"
+
+
+def _react(actor: Actor, activity: dict) -> str:
+    post = _post_at(actor, _id_of(activity.get("object")))
+    if post is None:
+        return "Not about one of the blog's posts."
+    host = urlsplit(activity["actor"]).hostname or ""
+    try:
+        author = signatures.fetch_document(activity["actor"])
+    except (Refused, signatures.Invalid):
+        author = {}
+    name = author.get("name") or author.get("preferredUsername") or host
+    reactions.record(
+        post.pk,
+        REACTIONS[activity["type"]],
+        _reaction_key(activity["actor"], activity["type"], post.pk),
+        source="federation",
+        name=name if isinstance(name, str) else host,
+        url=_address(author.get("url")) or activity["actor"],
+    )
+    return ""
 
 
 def _create(actor: Actor, activity: dict) -> str:

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from gazette.comments import effects, moderation
+from gazette.comments import effects, moderation, reactions
 from gazette.comments.intake import CommentDraft, Source, receive_comment
 from gazette.comments.models import Comment
 from gazette.comments.spam import Refused
@@ -91,6 +91,17 @@ def _post_at(target: str, host: str) -> Post | None:
     return post
 
 
+# The webmentions counted under the post as likes and reposts.
+REACTIONS: dict[str, str] = {
+    Received.Kind.LIKE: "like",
+    Received.Kind.REPOST: "repost",
+}
+
+
+def reaction_key(received: Received) -> str:
+    return f"webmention:{received.post_id}:{received.source}"
+
+
 def verify(received: Received, site_url: str = "") -> None:
     """Fetch the source and act on what it says now (see the module's
     docstring). Reads received.post and received.comment."""
@@ -128,6 +139,17 @@ def verify(received: Received, site_url: str = "") -> None:
                 return
         received.status = Received.Status.VERIFIED
         received.save()
+        if found.kind in REACTIONS:
+            reactions.record(
+                received.post_id,
+                REACTIONS[found.kind],
+                reaction_key(received),
+                source="webmention",
+                name=received.author_name,
+                url=received.author_url,
+            )
+        else:  # a like edited into a reply or a mention counts no longer
+            reactions.withdraw(reaction_key(received))
         if found.kind != Received.Kind.REPLY or was_shown:
             # Likes, reposts and mentions show under the post.
             pagecache.bump_on_commit(pagecache.post_version(received.post_id))
@@ -186,6 +208,7 @@ def _gone(received: Received, reason: str) -> None:
         if received.comment is not None:
             moderation.erase([received.comment])
             received.comment = None
+        reactions.withdraw(reaction_key(received))
         if received.status == Received.Status.VERIFIED:
             received.status = Received.Status.DELETED
             pagecache.bump_on_commit(pagecache.post_version(received.post_id))

@@ -7,7 +7,7 @@ from unittest import mock
 from django.test import override_settings
 from django.urls import reverse
 
-from gazette.comments.models import Comment
+from gazette.comments.models import Comment, Reaction
 from gazette.federation import delivery
 from gazette.federation.models import (
     BlockedDomain,
@@ -204,6 +204,41 @@ class MastodonTest(BaseTestCase):
         }
         self.assertEqual(self.deliver(undo).status_code, 202)
         self.assertFalse(Follower.objects.exists())
+
+    def test_likes_and_boosts_are_counted_under_the_post_until_undone(self):
+        post = self.make_post("Tides", body="The sea.")
+        target = "http://testserver" + post.get_absolute_url()
+        like = {
+            "id": self.fake.actor_id + "#likes/1",
+            "type": "Like",
+            "actor": self.fake.actor_id,
+            "object": target,
+        }
+        boost = {
+            "id": self.fake.actor_id + "/statuses/9/activity",
+            "type": "Announce",
+            "actor": self.fake.actor_id,
+            "object": target,
+        }
+        for activity in (like, boost, like | {"id": like["id"] + "-again"}):
+            self.assertEqual(self.deliver(activity).status_code, 202)
+        page = self.client.get(post.get_absolute_url()).content.decode()
+        self.assertIn("1 like · 1 repost", page)
+        self.assertIn(
+            f'<a href="{self.fake.url}/@ana" rel="nofollow ugc">Ana Alves</a>', page
+        )
+        undo = {
+            "id": self.fake.actor_id + "#likes/1/undo",
+            "type": "Undo",
+            "actor": self.fake.actor_id,
+            "object": like,
+        }
+        self.assertEqual(self.deliver(undo).status_code, 202)
+        page = self.client.get(post.get_absolute_url()).content.decode()
+        self.assertIn("1 repost", page)
+        self.assertNotIn("like", page.split('class="reactions"')[1].split("</p>")[0])
+        # Someone else's like cannot be undone by this actor.
+        self.assertEqual(Reaction.objects.count(), 1)
 
     def test_each_activity_goes_once_to_each_server(self):
         self.follow()

@@ -123,6 +123,14 @@ class ReceivingTest(BaseTestCase):
         self.assertEqual((received.kind, received.status), ("like", "verified"))
         self.assertEqual(received.author_name, "Fay")
         self.assertFalse(Comment.objects.exists())
+        # Counted under the post, with who liked it, until the source goes.
+        page = self.client.get(self.post.get_absolute_url()).content.decode()
+        self.assertRegex(page, r'<p class="reactions">\s*1 like,\s*from')
+        self.assertIn(">Fay</a>", page)
+        self.site.put("/like", "Gone.", status=410)
+        self.send(source)
+        page = self.client.get(self.post.get_absolute_url()).content.decode()
+        self.assertNotIn('class="reactions"', page)
 
     def test_a_mention_without_microformats_is_a_mention(self):
         source = self.site.put(
