@@ -41,7 +41,7 @@ JAVA = shutil.which("java") or "/usr/bin/java"
 # How many kinds of reader's page and of desk page the tour opens: a check that
 # saw fewer did not see them all.
 READER_PAGE_KINDS = 11
-DESK_PAGE_KINDS = 9
+DESK_PAGE_KINDS = 10
 
 
 def validator_file(name: str) -> Path:
@@ -186,6 +186,7 @@ def tour_desk_pages(page: Page, base_url: str, blog: Blog, visit: Visitor) -> No
     open_page("desk people", "/desk/people/")
     open_page("desk account", "/desk/account/")
     open_page("desk import", "/desk/import/")
+    open_page("desk fediverse", "/desk/fediverse/")
 
 
 def tour(page: Page, base_url: str, blog: Blog, visit: Visitor) -> None:

@@ -5,6 +5,7 @@ from gazette.desk.views import (
     comments,
     editor,
     exports,
+    fediverse,
     images,
     imports,
     pages,
@@ -64,6 +65,18 @@ desk_patterns: list[URLPattern | URLResolver] = [
     path("people/<int:pk>/role/", people.set_role, name="set_role"),
     path("people/<int:pk>/sign-out/", people.sign_out_person, name="sign_out_person"),
     path("personal-data/", personal_data.personal_data, name="personal_data"),
+    path("fediverse/", fediverse.fediverse, name="fediverse"),
+    path("fediverse/block/", fediverse.block_domain, name="block_domain"),
+    path(
+        "fediverse/blocked/<int:pk>/unblock/",
+        fediverse.unblock_domain,
+        name="unblock_domain",
+    ),
+    path(
+        "fediverse/followers/<int:pk>/remove/",
+        fediverse.remove_follower,
+        name="remove_follower",
+    ),
     # Two-factor sign-in: the code that finishes a sign-in, and turning it on/off.
     path("sign-in/code/", two_factor.sign_in_code, name="sign_in_code"),
     path("account/two-factor/", two_factor.two_factor, name="two_factor"),
