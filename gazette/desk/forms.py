@@ -170,6 +170,7 @@ SETTINGS_SECTIONS = [
         ],
     ),
     ("Feeds", ["feed_full_content"]),
+    ("Fediverse", ["approve_followers", "author_accounts", "comments_as_replies"]),
     ("Your own CSS", ["custom_css"]),
 ]
 

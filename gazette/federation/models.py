@@ -1,10 +1,14 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 
 class Actor(models.Model):
-    """The blog as an ActivityPub actor: one row, made the first time anyone
-    asks for it (`gazette.federation.actor.load`).
+    """One of the blog's ActivityPub actors, with its key pair.
+
+    The row without a `user` is the blog itself, made the first time anyone
+    asks for it (`gazette.federation.documents.load_actor`). With the
+    "account per author" setting, each author has a row of their own too.
 
     `origin` is the blog's address as that first request named it
     (https://blog.example): the actor's id is built on it and must never
@@ -15,9 +19,17 @@ class Actor(models.Model):
     private_key_pem = models.TextField()
     public_key_pem = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="fediverse_actor",
+    )
 
     def __str__(self) -> str:
-        return f"blog@{self.origin}"
+        name = self.user.get_username() if self.user_id else "blog"
+        return f"{name}@{self.origin}"
 
 
 class Follower(models.Model):
@@ -27,6 +39,12 @@ class Follower(models.Model):
     inbox = models.URLField(max_length=500)
     shared_inbox = models.URLField(max_length=500, blank=True)
     followed_at = models.DateTimeField(default=timezone.now)
+    # Whom it follows: the blog, and any of the authors' own actors. A row
+    # following nobody any more is deleted.
+    follows_blog = models.BooleanField(default=True, db_default=True)
+    authors = models.ManyToManyField(
+        Actor, blank=True, related_name="author_followers"
+    )
 
     def __str__(self) -> str:
         return self.actor_id
@@ -34,6 +52,40 @@ class Follower(models.Model):
     @property
     def delivery_inbox(self) -> str:
         return self.shared_inbox or self.inbox
+
+
+class FollowRequest(models.Model):
+    """A Follow waiting for the admin, when followers need approval: accepting
+    it makes the follower and sends Accept, declining sends Reject."""
+
+    actor_id = models.URLField(max_length=500)
+    followed = models.ForeignKey(
+        Actor, on_delete=models.CASCADE, related_name="follow_requests"
+    )
+    # The Follow as sent: Accept and Reject carry it back.
+    activity = models.JSONField()
+    name = models.CharField(max_length=200, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["actor_id", "followed"], name="federation_follow_request_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} asks to follow {self.followed}"
+
+
+class BlockedActor(models.Model):
+    """One remote account whose activities are refused."""
+
+    actor_id = models.URLField(max_length=500, unique=True)
+    blocked_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.actor_id
 
 
 class BlockedDomain(models.Model):
@@ -122,3 +174,19 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return self.note_id
+
+
+class PublishedComment(models.Model):
+    """A comment from the blog's own form, sent to followers as a Note from the
+    blog's actor (the "approved comments go out as replies" setting): what was
+    sent, so an edit sends Update and a removal sends Delete, each once."""
+
+    comment = models.OneToOneField(
+        "comments.Comment", on_delete=models.CASCADE, related_name="sent_note"
+    )
+    content_hash = models.CharField(max_length=64)
+    updates = models.PositiveIntegerField(default=0)
+    is_deleted = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"comment {self.comment_id}"

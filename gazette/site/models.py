@@ -173,6 +173,35 @@ class SiteSettings(models.Model):
         ),
     )
 
+    # The fediverse (gazette.federation); nothing here matters while it is off.
+    approve_followers = models.BooleanField(
+        "approve each follower",
+        default=False,
+        db_default=False,
+        help_text=(
+            "Off: anyone may follow the blog. On: follow requests wait on the "
+            "Fediverse screen until you accept or decline them."
+        ),
+    )
+    author_accounts = models.BooleanField(
+        "an account per author",
+        default=False,
+        db_default=False,
+        help_text=(
+            "Each author can also be followed as name@this-blog, and their "
+            "posts come from them; the blog's account shares every post."
+        ),
+    )
+    comments_as_replies = models.BooleanField(
+        "approved comments go out as replies",
+        default=False,
+        db_default=False,
+        help_text=(
+            "Comments from the form, once approved, are sent to followers as "
+            "replies from the blog's account, so the thread reads the same there."
+        ),
+    )
+
     CACHE_KEY = "gazette:site-settings"
 
     class Meta:
