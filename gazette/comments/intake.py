@@ -19,7 +19,6 @@ import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
@@ -39,12 +38,8 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
 
-class Source(StrEnum):
-    FORM = "form"
-    DESK = "desk"
-    IMPORT = "import"
-    FEDERATION = "federation"
-    WEBMENTION = "webmention"
+# Where a comment comes from; stored on it, and shown on the desk.
+Source = Comment.Source
 
 
 @dataclass
@@ -107,7 +102,7 @@ def receive_comment(
     """
     site = site or SiteSettings.load()
     if source == Source.IMPORT:
-        comment = _comment(post, draft, status=draft.status)
+        comment = _comment(post, draft, source, status=draft.status)
         return _store(comment, site_url=site_url, imported=True)
     if not comments_open(post, site):
         raise Refused("Comments on this post are closed.")
@@ -118,7 +113,7 @@ def receive_comment(
             "The comment you replied to is not on this page any more. You can "
             "post your text as a new comment instead."
         )
-    comment = _comment(post, draft)
+    comment = _comment(post, draft, source)
     if (
         source == Source.DESK
         and draft.user is not None
@@ -155,13 +150,18 @@ def receive_imported_comments(drafts: list[tuple[Post, CommentDraft]]) -> list[C
     """Store many comments an import brings at once, each as `receive_comment`
     stores an imported one (its state and date kept, no checks, nobody told),
     in bulk inserts. A reply's parent must be stored already (`parent_id`)."""
-    comments = [_comment(post, draft, status=draft.status) for post, draft in drafts]
+    comments = [
+        _comment(post, draft, Source.IMPORT, status=draft.status)
+        for post, draft in drafts
+    ]
     Comment.objects.bulk_create(comments, batch_size=500)
     effects.comments_imported(comments)
     return comments
 
 
-def _comment(post: Post, draft: CommentDraft, status: str | None = None) -> Comment:
+def _comment(
+    post: Post, draft: CommentDraft, source: Source, status: str | None = None
+) -> Comment:
     user = (
         draft.user if draft.user is not None and draft.user.is_authenticated else None
     )
@@ -181,6 +181,7 @@ def _comment(post: Post, draft: CommentDraft, status: str | None = None) -> Comm
         commenter_id=draft.commenter_id,
         import_ref=draft.import_ref,
         source_url=draft.source_url,
+        source=source,
     )
     if status is not None:
         comment.status = status

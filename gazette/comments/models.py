@@ -24,6 +24,15 @@ class CommentQuerySet(models.QuerySet):
 class Comment(models.Model):
     """A reader's comment on a post, possibly a reply to another comment."""
 
+    class Source(models.TextChoices):
+        """Where a comment came in (gazette.comments.intake)."""
+
+        FORM = "form", "Comment form"
+        DESK = "desk", "The blog's own people"
+        IMPORT = "import", "Import"
+        FEDERATION = "federation", "Fediverse"
+        WEBMENTION = "webmention", "Webmention"
+
     class Status(models.TextChoices):
         HELD = "held", "Awaiting moderation"
         APPROVED = "approved", "Approved"
@@ -71,8 +80,13 @@ class Comment(models.Model):
     # Set once the commenter replied to has been told of this reply.
     reply_notified_at = models.DateTimeField(null=True, blank=True)
     import_ref = models.CharField(max_length=200, null=True, blank=True, unique=True)
-    # Where a comment that came from elsewhere (a webmention) was written.
+    # Where a comment that came from elsewhere (a webmention, the fediverse)
+    # was written.
     source_url = models.URLField(max_length=500, blank=True, default="", db_default="")
+    # Empty on comments stored before sources were recorded.
+    source = models.CharField(
+        max_length=12, choices=Source, blank=True, default="", db_default=""
+    )
 
     objects = CommentQuerySet.as_manager()
 

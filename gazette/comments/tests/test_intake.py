@@ -82,3 +82,60 @@ class IntakeTest(CommentsTestCase):
         self.assertEqual(spam.status, Comment.Status.SPAM)
         self.assertEqual(held.status, Comment.Status.HELD)
         self.assertIn("Sent too fast", held.spam_reasons)
+
+    def test_each_comment_remembers_where_it_came_from_and_the_desk_says_so(self):
+        post = self.make_post()
+        self.set_policy(CommentPolicy.OPEN)
+        sources = [Source.FORM, Source.FEDERATION, Source.WEBMENTION, Source.IMPORT]
+        for number, source in enumerate(sources):
+            self.receive(
+                post,
+                source,
+                body=f"Note number {number} about the weir and its eels.",
+                source_url=(
+                    f"https://far.example/{source}"
+                    if source in (Source.FEDERATION, Source.WEBMENTION)
+                    else ""
+                ),
+                status=Comment.Status.HELD if source == Source.IMPORT else None,
+            )
+        stored = dict(Comment.objects.values_list("body", "source"))
+        self.assertEqual(
+            [stored[f"Note number {n} about the weir and its eels."] for n in range(4)],
+            ["form", "federation", "webmention", "import"],
+        )
+        self.client.force_login(self.alice)
+        desk = "".join(
+            self.client.get(f"/desk/comments/?status={tab}").content.decode()
+            for tab in ("held", "approved", "spam")
+        )
+        self.assertIn(
+            'href="https://far.example/federation" rel="nofollow noopener">Fediverse</a>',
+            desk,
+        )
+        self.assertIn(
+            'href="https://far.example/webmention" rel="nofollow noopener">Webmention</a>',
+            desk,
+        )
+
+    def test_comments_from_before_sources_were_kept_are_named_by_their_marks(self):
+        from importlib import import_module
+
+        from django.apps import apps
+
+        migration = import_module("gazette.comments.migrations.0007_comment_source")
+        post = self.make_post()
+        marks = {
+            "import": {"import_ref": "blogger:1"},
+            "federation": {"user_agent": "ActivityPub"},
+            "webmention": {"source_url": "https://far.example/a"},
+            "desk": {"user": self.alice},
+            "form": {},
+        }
+        for name, fields in marks.items():
+            Comment.objects.create(post=post, author_name=name, body=name, **fields)
+        migration.name_old_sources(apps, None)
+        self.assertEqual(
+            dict(Comment.objects.values_list("author_name", "source")),
+            {name: name for name in marks},
+        )
