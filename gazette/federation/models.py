@@ -42,9 +42,7 @@ class Follower(models.Model):
     # Whom it follows: the blog, and any of the authors' own actors. A row
     # following nobody any more is deleted.
     follows_blog = models.BooleanField(default=True, db_default=True)
-    authors = models.ManyToManyField(
-        Actor, blank=True, related_name="author_followers"
-    )
+    authors = models.ManyToManyField(Actor, blank=True, related_name="author_followers")
 
     def __str__(self) -> str:
         return self.actor_id
