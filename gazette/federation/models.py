@@ -28,7 +28,7 @@ class Actor(models.Model):
     )
 
     def __str__(self) -> str:
-        name = self.user.get_username() if self.user_id else "blog"
+        name = self.user.get_username() if self.user is not None else "blog"
         return f"{name}@{self.origin}"
 
 

@@ -125,7 +125,7 @@ class IntakeTest(CommentsTestCase):
 
         migration = import_module("gazette.comments.migrations.0007_comment_source")
         post = self.make_post()
-        marks = {
+        marks: dict[str, dict] = {
             "import": {"import_ref": "blogger:1"},
             "federation": {"user_agent": "ActivityPub"},
             "webmention": {"source_url": "https://far.example/a"},
