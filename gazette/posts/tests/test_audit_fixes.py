@@ -308,28 +308,17 @@ class StylesheetTest(BaseTestCase):
 
     magazine = (GAZETTE_STATIC / "themes" / "magazine.css").read_text()
 
-    def variables(self, block: str) -> dict[str, str]:
-        """The palette a block sets, with var(--name) read from the light one:
-        the dark accent is --accent-dark, which /theme.css may override."""
-        light = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6})", self.root()))
-        found = dict(
-            re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6}|var\(--[a-z-]+\))", block)
+    def palette(self, side: str) -> dict[str, str]:
+        """One side ("light" or "dark") of the palette's light-dark() pairs."""
+        pairs = re.findall(
+            r"--([a-z-]+):\s*light-dark\((#[0-9a-f]{6}),\s*(#[0-9a-f]{6})\)",
+            self.root(),
         )
-        return {
-            name: light[value[6:-1]] if value.startswith("var(") else value
-            for name, value in found.items()
-        }
+        column = {"light": 1, "dark": 2}[side]
+        return {pair[0]: pair[column] for pair in pairs}
 
     def root(self) -> str:
         return self.css[self.css.index(":root {") : self.css.index("}")]
-
-    def dark_palettes(self) -> dict[str, str]:
-        """The two copies of the dark palette: forced by the "dark" scheme, and
-        asked for by the reader's system under "auto"."""
-        forced = re.search(r"body\.scheme-dark:not\(\.desk\) \{([^}]*)\}", self.css)
-        assert forced is not None
-        asked = media_block(self.css, "(prefers-color-scheme: dark)")
-        return {"forced": forced.group(1), "asked": asked}
 
     def test_the_dark_scheme_keeps_aa_contrast(self):
         text_on_background = [
@@ -348,28 +337,39 @@ class StylesheetTest(BaseTestCase):
             ("muted", "card-bg"),
             ("accent", "card-bg"),
         ]
-        for copy, block in self.dark_palettes().items():
-            dark = self.variables(block)
-            for text, background in text_on_background:
-                with self.subTest(copy=copy, text=text, background=background):
-                    ratio = contrast(dark[text], dark[background])
-                    self.assertGreaterEqual(ratio, 4.5, f"{text} on {background}")
+        dark = self.palette("dark")
+        for text, background in text_on_background:
+            with self.subTest(text=text, background=background):
+                ratio = contrast(dark[text], dark[background])
+                self.assertGreaterEqual(ratio, 4.5, f"{text} on {background}")
 
-    def test_both_copies_of_the_dark_palette_agree(self):
-        forced, asked = self.dark_palettes().values()
-        self.assertEqual(self.variables(forced), self.variables(asked))
-        self.assertIn("accent", self.variables(forced))
+    def test_every_palette_colour_has_a_dark_side(self):
+        # A colour written plainly would stay light in the dark scheme.
+        declared = re.findall(
+            r"--([a-z-]+):\s*[^;]*(?:#[0-9a-f]{3,6}|light-dark)", self.root()
+        )
+        self.assertIn("accent", declared)
+        self.assertEqual(sorted(self.palette("dark")), sorted(declared))
 
-    def test_the_light_scheme_never_turns_dark(self):
-        block = media_block(self.css, "(prefers-color-scheme: dark)")
-        selectors = re.findall(r"([^{}]+)\{", block)
-        self.assertTrue(selectors)
-        for selector in ",".join(selectors).split(","):
-            with self.subTest(selector=selector.strip()):
-                self.assertIn("body:not(.desk):not(.scheme-light)", selector)
+    def test_each_scheme_sets_its_color_scheme_and_the_desk_stays_light(self):
+        rules = dict(
+            re.findall(r"\n(body[^{,]*) \{ color-scheme: ([a-z ]+); \}", self.css)
+        )
+        self.assertEqual(
+            rules,
+            {
+                "body:not(.desk)": "light dark",  # "auto": the reader's system
+                "body.scheme-light:not(.desk)": "light",
+                "body.scheme-dark:not(.desk)": "dark",
+            },
+        )
+        # No other way into the dark side: no media query for it, no other
+        # color-scheme anywhere in the stylesheet.
+        self.assertNotIn("prefers-color-scheme", self.css)
+        self.assertEqual(self.css.count("color-scheme:"), 3)
 
     def test_the_light_scheme_keeps_aa_contrast_too(self):
-        light = self.variables(self.root())
+        light = self.palette("light")
         for text, background in (
             ("ink", "paper"),
             ("muted", "paper"),

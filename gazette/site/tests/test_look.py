@@ -2,6 +2,7 @@
 author's CSS, whole posts or excerpts in listings, and the logo, header
 picture and icon; and the blog's own templates from GAZETTE_THEME_DIR."""
 
+import hashlib
 import io
 import json
 import re
@@ -15,8 +16,8 @@ from django.test import Client, override_settings
 from PIL import Image as PILImage
 
 from gazette.images.models import Image
-from gazette.site import roles
-from gazette.site.look import FONT_STACKS, stylesheet_version
+from gazette.site import look, roles
+from gazette.site.look import FONT_STACKS, stylesheet, stylesheet_version
 from gazette.site.models import Font, SiteSettings
 from gazette.site.tests.test_themes import settings_form
 from gazette.test import BaseTestCase, settings_seen_by_gazette
@@ -86,6 +87,38 @@ class FontsAndCssTest(LookTestCase):
         self.assertIn(css, page)
         self.assertRegex(page, r'<option value="monospace" selected>')
         self.assertEqual(SiteSettings.load().custom_css, "")
+
+
+class StylesheetVersionTest(BaseTestCase):
+    def test_a_change_of_any_look_setting_changes_the_version(self):
+        # One setting at a time, on the same object: a version remembered for
+        # the object, or keyed by fewer settings than the sheet is made from,
+        # would keep the old address for a new look.
+        site = SiteSettings.load()
+        changes = {
+            "accent_color": "#8a1c2b",
+            "body_font": Font.HUMANIST,
+            "heading_font": Font.MONOSPACE,
+            "custom_css": "p { margin: 0; }",
+        }
+        self.assertEqual(set(changes), set(look.Look._fields))
+        seen = {stylesheet_version(site)}
+        for name, value in changes.items():
+            with self.subTest(setting=name):
+                setattr(site, name, value)
+                version = stylesheet_version(site)
+                self.assertNotIn(version, seen)
+                sheet = stylesheet(site).encode()
+                self.assertEqual(version, hashlib.sha256(sheet).hexdigest()[:12])
+                seen.add(version)
+
+    def test_an_unchanged_look_is_not_made_again(self):
+        stylesheet_version(SiteSettings.load())
+        before = look._version.cache_info()
+        # Another object with the same settings, as each request loads its own.
+        stylesheet_version(SiteSettings.load())
+        after = look._version.cache_info()
+        self.assertEqual((after.hits, after.misses), (before.hits + 1, before.misses))
 
 
 class ListingStyleTest(LookTestCase):

@@ -160,14 +160,16 @@ class AccentStylesheetTest(BaseTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "text/css; charset=utf-8")
         css = response.content.decode()
-        self.assertIn("--accent: #8a1c2b;", css)
-        dark = re.search(r"--accent-dark: (#[0-9a-f]{6});", css)
+        dark = re.search(r"--accent: light-dark\(#8a1c2b, (#[0-9a-f]{6})\);", css)
         assert dark is not None
         for background in DARK_BACKGROUNDS:
             self.assertGreaterEqual(contrast(dark.group(1), background), 4.5)
         # Nothing but custom properties: the stylesheet only carries settings.
         self.assertEqual(
-            re.sub(r"--[a-z-]+: #[0-9a-f]{6};", "", css).split(), [":root", "{", "}"]
+            re.sub(
+                r"--[a-z-]+: light-dark\(#[0-9a-f]{6}, #[0-9a-f]{6}\);", "", css
+            ).split(),
+            [":root", "{", "}"],
         )
 
     def test_it_may_be_kept_a_day_by_anyone(self):
@@ -182,21 +184,26 @@ class AccentStylesheetTest(BaseTestCase):
 
 
 class AccentColoursTest(BaseTestCase):
-    def palette(self, selector: str) -> dict[str, str]:
-        block = CSS[CSS.index(selector) :]
+    def palette(self, side: str) -> dict[str, str]:
+        """One side ("light" or "dark") of gazette.css's light-dark() palette."""
+        block = CSS[CSS.index(":root {") :]
         block = block[: block.index("}")]
-        return dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6})", block))
+        pairs = re.findall(
+            r"--([a-z-]+):\s*light-dark\((#[0-9a-f]{6}), (#[0-9a-f]{6})\)", block
+        )
+        column = {"light": 1, "dark": 2}[side]
+        return {pair[0]: pair[column] for pair in pairs}
 
     def test_it_checks_against_the_stylesheets_backgrounds(self):
         # The form and the dark shade judge contrast against these colours, so
         # they must be the ones gazette.css paints links on.
         backgrounds = ("paper", "card-bg", "accent-soft")
-        light = self.palette(":root {")
-        dark = self.palette("body.scheme-dark:not(.desk) {")
+        light = self.palette("light")
+        dark = self.palette("dark")
         self.assertEqual(LIGHT_BACKGROUNDS, tuple(light[name] for name in backgrounds))
         self.assertEqual(DARK_BACKGROUNDS, tuple(dark[name] for name in backgrounds))
         # The stylesheet's own default dark accent is the default's dark shade.
-        self.assertEqual(light["accent-dark"], accent_for_dark(light["accent"]))
+        self.assertEqual(dark["accent"], accent_for_dark(light["accent"]))
 
     def test_a_colour_that_is_already_light_enough_is_kept(self):
         self.assertEqual(accent_for_dark("#FFCC00"), "#ffcc00")
