@@ -14,13 +14,13 @@ every page stale, by replacing the site's version: a stale page never
 outlives the outage.
 """
 
+import functools
 import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -66,6 +66,25 @@ class _Health:
 health = _Health()
 
 
+def _forgiving(
+    name: str, when_away: Callable[..., Any], *, write: bool
+) -> Callable[..., Any]:
+    """RedisCache's method `name`, answering what `when_away` returns for the
+    same arguments while Redis cannot be reached (see ForgivingRedisCache._try).
+    The method keeps RedisCache's name, docstring and signature."""
+    redis_method = getattr(RedisCache, name)
+
+    @functools.wraps(redis_method)
+    def method(self: "ForgivingRedisCache", *args: Any, **kwargs: Any) -> Any:
+        return self._try(
+            lambda: redis_method(self, *args, **kwargs),
+            when_away(*args, **kwargs),
+            write=write,
+        )
+
+    return method
+
+
 class ForgivingRedisCache(RedisCache):
     """RedisCache whose reads miss and whose writes are dropped while Redis is
     unreachable (see the module's docstring)."""
@@ -94,65 +113,19 @@ class ForgivingRedisCache(RedisCache):
             raise
         logger.info("Redis is back: every cached page will be made again.")
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
-        return self._try(
-            lambda: super(ForgivingRedisCache, self).add(key, value, timeout, version),
-            False,
-            write=True,
-        )
-
-    def get(self, key, default=None, version=None) -> Any:
-        return self._try(
-            lambda: super(ForgivingRedisCache, self).get(key, default, version),
-            default,
-            write=False,
-        )
-
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> None:
-        self._try(
-            lambda: super(ForgivingRedisCache, self).set(key, value, timeout, version),
-            None,
-            write=True,
-        )
-
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
-        return self._try(
-            lambda: super(ForgivingRedisCache, self).touch(key, timeout, version),
-            False,
-            write=True,
-        )
-
-    def delete(self, key, version=None) -> bool:
-        return self._try(
-            lambda: super(ForgivingRedisCache, self).delete(key, version),
-            False,
-            write=True,
-        )
-
-    def get_many(self, keys, version=None) -> dict:
-        return self._try(
-            lambda: super(ForgivingRedisCache, self).get_many(keys, version),
-            {},
-            write=False,
-        )
-
-    def has_key(self, key, version=None) -> bool:
-        return self._try(
-            lambda: super(ForgivingRedisCache, self).has_key(key, version),
-            False,
-            write=False,
-        )
-
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None) -> list:
-        return self._try(
-            lambda: super(ForgivingRedisCache, self).set_many(data, timeout, version),
-            list(data),
-            write=True,
-        )
-
-    def delete_many(self, keys, version=None) -> None:
-        self._try(
-            lambda: super(ForgivingRedisCache, self).delete_many(keys, version),
-            None,
-            write=True,
-        )
+    # RedisCache's calls to Redis, each with what it answers while Redis is
+    # away (made from the call's own arguments) and whether it writes.
+    add = _forgiving("add", lambda *args, **kwargs: False, write=True)
+    get = _forgiving(
+        "get", lambda key, default=None, version=None: default, write=False
+    )
+    set = _forgiving("set", lambda *args, **kwargs: None, write=True)
+    touch = _forgiving("touch", lambda *args, **kwargs: False, write=True)
+    delete = _forgiving("delete", lambda *args, **kwargs: False, write=True)
+    get_many = _forgiving("get_many", lambda *args, **kwargs: {}, write=False)
+    has_key = _forgiving("has_key", lambda *args, **kwargs: False, write=False)
+    # Django's answer to set_many: the keys that were not set, here all of them.
+    set_many = _forgiving(
+        "set_many", lambda data, *args, **kwargs: list(data), write=True
+    )
+    delete_many = _forgiving("delete_many", lambda *args, **kwargs: None, write=True)

@@ -5,14 +5,18 @@ says what is wrong; and no page cached before the outage outlives it.
 Against a real redis-server, stopped and started (or frozen with SIGSTOP, as
 a network partition would leave it) by the tests."""
 
+import inspect
 import json
+import math
 import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from unittest import mock
 
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.test import RequestFactory, override_settings
 
 from gazette.comments import spam
@@ -124,6 +128,72 @@ class RedisOutageTest(BaseTestCase):
         self.wait_out_the_pause()
         cache.set("gazette:test:kept", "yes")
         self.assertEqual(cache.get("gazette:test:kept"), "yes")
+
+
+class WhileRedisIsAwayTest(BaseTestCase):
+    """What each cache call answers during the pause after a failure, when
+    Redis is not even asked: reads miss, writes are dropped and remembered."""
+
+    def setUp(self):
+        super().setUp()
+        health = forgiving.health
+        self.enterContext(mock.patch.object(health, "paused_until", math.inf))
+        self.enterContext(mock.patch.object(health, "dropped_writes", False))
+        # Nothing listens there; while paused, nothing connects.
+        self.cache = forgiving.ForgivingRedisCache("redis://127.0.0.1:9", {})
+
+    def test_reads_miss(self):
+        cache = self.cache
+        calls: list[tuple[Callable[[], object], object]] = [
+            (lambda: cache.get("gazette:test:k"), None),
+            (lambda: cache.get("gazette:test:k", "kept"), "kept"),
+            (lambda: cache.get(key="gazette:test:k", default=0), 0),
+            (lambda: cache.get_many(["gazette:test:a"]), {}),
+            (lambda: cache.has_key("gazette:test:k"), False),
+        ]
+        for call, answer in calls:
+            self.assertEqual(call(), answer)
+        self.assertFalse(forgiving.health.dropped_writes)
+
+    def test_writes_are_dropped_and_remembered(self):
+        cache = self.cache
+        calls: list[tuple[Callable[[], object], object]] = [
+            (lambda: cache.add("gazette:test:k", 1), False),
+            (lambda: cache.set("gazette:test:k", 1, timeout=60), None),
+            (lambda: cache.touch("gazette:test:k"), False),
+            (lambda: cache.delete("gazette:test:k"), False),
+            (
+                lambda: cache.set_many({"gazette:test:a": 1, "b": 2}),
+                ["gazette:test:a", "b"],
+            ),
+            (lambda: cache.set_many(data={"gazette:test:c": 3}), ["gazette:test:c"]),
+            (lambda: cache.delete_many(["gazette:test:a"]), None),
+        ]
+        for call, answer in calls:
+            forgiving.health.dropped_writes = False
+            self.assertEqual(call(), answer)
+            self.assertTrue(forgiving.health.dropped_writes)
+
+    def test_each_call_keeps_redis_caches_name_and_signature(self):
+        for name in (
+            "add",
+            "get",
+            "set",
+            "touch",
+            "delete",
+            "get_many",
+            "has_key",
+            "set_many",
+            "delete_many",
+        ):
+            with self.subTest(name=name):
+                method = getattr(forgiving.ForgivingRedisCache, name)
+                self.assertIsNot(method, getattr(RedisCache, name))
+                self.assertEqual(method.__name__, name)
+                self.assertEqual(
+                    inspect.signature(method),
+                    inspect.signature(getattr(RedisCache, name)),
+                )
 
 
 class LimitsUnavailableMiddlewareTest(BaseTestCase):
