@@ -2,6 +2,7 @@
 answers each path with what a test put there."""
 
 import threading
+import unittest
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -57,3 +58,21 @@ class RemoteSite:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class RemoteSiteMixin(unittest.TestCase):
+    """One RemoteSite for a whole test class, as `cls.site`: started once, and
+    stopped after the class's tests even if its set-up fails further on.
+
+    Put it before Django's test case in the bases, `class T(RemoteSiteMixin,
+    BaseTestCase)`; it derives from unittest's TestCase only so that its
+    setUpClass can call the next one's, type-checked."""
+
+    site: RemoteSite
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.site = RemoteSite()
+        cls.site.start()
+        cls.addClassCleanup(cls.site.stop)

@@ -4,23 +4,10 @@ addresses it must never reach."""
 from django.test import SimpleTestCase, override_settings
 
 from gazette.lib import fetch
-from gazette.webmentions.tests.remote import RemoteSite
+from gazette.webmentions.tests.remote import RemoteSiteMixin
 
 
-class FetchTest(SimpleTestCase):
-    site: RemoteSite
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.site = RemoteSite()
-        cls.site.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.site.stop()
-        super().tearDownClass()
-
+class FetchTest(RemoteSiteMixin, SimpleTestCase):
     def test_it_refuses_loopback_by_default(self):
         url = self.site.put("/hello", "<p>Hello</p>")
         with self.assertRaises(fetch.Refused):

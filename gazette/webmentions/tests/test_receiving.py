@@ -9,7 +9,7 @@ from gazette.comments.models import Comment
 from gazette.lib import fetch
 from gazette.test import BaseTestCase, committed
 from gazette.webmentions.models import Received
-from gazette.webmentions.tests.remote import RemoteSite
+from gazette.webmentions.tests.remote import RemoteSiteMixin
 
 REPLY = """<!doctype html><title>Re: a post</title>
 <article class="h-entry">
@@ -26,20 +26,7 @@ NO_LINK = (
 
 
 @override_settings(GAZETTE_FETCH_ALLOW_LOOPBACK=True)
-class ReceivingTest(BaseTestCase):
-    site: RemoteSite
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.site = RemoteSite()
-        cls.site.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.site.stop()
-        super().tearDownClass()
-
+class ReceivingTest(RemoteSiteMixin, BaseTestCase):
     def setUp(self):
         super().setUp()
         self.post = self.make_post("Tides")

@@ -14,7 +14,7 @@ from gazette.posts.writing import bulk_writes, trash, unpublish, write_entry
 from gazette.test import BaseTestCase, committed
 from gazette.webmentions import sending
 from gazette.webmentions.models import Sent
-from gazette.webmentions.tests.remote import RemoteSite
+from gazette.webmentions.tests.remote import RemoteSiteMixin
 
 BLOG = "http://blog.example"
 
@@ -24,20 +24,7 @@ BLOG = "http://blog.example"
     GAZETTE_SEND_WEBMENTIONS=True,
     ALLOWED_HOSTS=["blog.example", "testserver"],
 )
-class SendingTest(BaseTestCase):
-    site: RemoteSite
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.site = RemoteSite()
-        cls.site.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.site.stop()
-        super().tearDownClass()
-
+class SendingTest(RemoteSiteMixin, BaseTestCase):
     def setUp(self):
         super().setUp()
         self.site.pages.clear()
