@@ -25,7 +25,10 @@ from PIL import Image as PILImage
 from PIL import ImageDraw
 from playwright.sync_api import Page, Response
 
+from gazette.comments import reactions
 from gazette.demo.pictures import hills_at_dawn
+from gazette.federation import documents
+from gazette.federation.models import BlockedActor, FollowRequest
 from gazette.images.storing import add_image
 from gazette.posts.models import Post
 from gazette.site import roles
@@ -75,6 +78,7 @@ def build_blog() -> Blog:
         status="held",
         author_email="sam@example.net",
     )
+    add_fediverse_rows(post)
     # The browser tests empty the database between tests, groups included.
     admins, _ = Group.objects.get_or_create(name=roles.ADMINS)
     admin = get_user_model().objects.create_user(
@@ -84,6 +88,32 @@ def build_blog() -> Blog:
     client = Client()
     client.force_login(admin)
     return Blog(post, client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+def add_fediverse_rows(post: Post) -> None:
+    """What the desk's Fediverse screen lists only when there is some: a
+    follow request waiting, a blocked account and a like from the fediverse."""
+    blog = documents.load_actor("http://blog.example")
+    assert blog is not None
+    ana = "https://social.example/users/ana"
+    follow = {
+        "id": ana + "#follows/1",
+        "type": "Follow",
+        "actor": ana,
+        "object": documents.actor_id(blog),
+    }
+    FollowRequest.objects.create(
+        actor_id=ana, followed=blog, activity=follow, name="Ana Alves"
+    )
+    BlockedActor.objects.create(actor_id="https://spam.example/users/bulk")
+    reactions.record(
+        post.pk,
+        "like",
+        f"federation:Like:{post.pk}:{ana}",
+        source="federation",
+        name="Ana Alves",
+        url="https://social.example/@ana",
+    )
 
 
 def _logo_png() -> bytes:

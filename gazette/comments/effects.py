@@ -5,17 +5,28 @@ moderating or editing a comment does beyond the save.
   page shows the thread, and every listing that shows the post shows its count);
   no other page;
 * mail, queued for the task worker after commit: a new or held comment to the
-  post's author, an approved reply to the commenter replied to (see `notify`).
+  post's author, an approved reply to the commenter replied to (see `notify`);
+* `comments_written` is sent, for every stored (not imported), changed or
+  deleted comment, and heard by `gazette.federation.receivers`: once the
+  transaction commits, it sends approved comments from the form to the blog's
+  fediverse followers as replies (and their edits and removals after them).
 
 The classifier's learning follows moderation decisions in `moderation.moderate`.
 """
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from gazette.comments import tasks
 from gazette.comments.models import Comment
 from gazette.lib import pagecache
+
+# Sent with `comments` (a list) and `deleted` after comments were stored, changed
+# state or text, or were deleted, inside the writing transaction: a receiver
+# that does more than read defers it with `transaction.on_commit`. Imports do
+# not send it (their comments are old news). Receivers are listed above.
+comments_written = Signal()
 
 
 def comment_stored(
@@ -32,6 +43,7 @@ def comment_stored(
             lambda: tasks.tell_author_of_comment.enqueue(comment.pk, site_url)
         )
     _tell_replied_to(comment, site_url)
+    comments_written.send(sender=Comment, comments=[comment], deleted=False)
 
 
 def comments_imported(comments: list[Comment]) -> None:
@@ -50,6 +62,8 @@ def comments_changed(
     if not deleted:
         for comment in comments:
             _tell_replied_to(comment, site_url)
+    if comments:
+        comments_written.send(sender=Comment, comments=comments, deleted=deleted)
 
 
 def _tell_replied_to(comment: Comment, site_url: str) -> None:

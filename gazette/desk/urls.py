@@ -77,6 +77,26 @@ desk_patterns: list[URLPattern | URLResolver] = [
         fediverse.remove_follower,
         name="remove_follower",
     ),
+    path(
+        "fediverse/followers/<int:pk>/block/",
+        fediverse.block_follower,
+        name="block_follower",
+    ),
+    path(
+        "fediverse/requests/<int:pk>/accept/",
+        fediverse.accept_request,
+        name="accept_follow_request",
+    ),
+    path(
+        "fediverse/requests/<int:pk>/decline/",
+        fediverse.decline_request,
+        name="decline_follow_request",
+    ),
+    path(
+        "fediverse/blocked-accounts/<int:pk>/unblock/",
+        fediverse.unblock_account,
+        name="unblock_account",
+    ),
     # Two-factor sign-in: the code that finishes a sign-in, and turning it on/off.
     path("sign-in/code/", two_factor.sign_in_code, name="sign_in_code"),
     path("account/two-factor/", two_factor.two_factor, name="two_factor"),

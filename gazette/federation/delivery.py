@@ -6,6 +6,11 @@ each server once. Each activity and inbox gets one `Delivery` row, made before
 anything is sent: a row that exists is never made again, so an activity is
 never delivered twice to one inbox, whatever runs twice. A failed attempt is
 tried again later, waiting longer each time, up to MAX_ATTEMPTS.
+
+With "an account per author" on, a post whose author has an actor comes from
+that actor, to the author's followers and the blog's; the blog's actor then
+announces it (a boost) to its followers, since a server drops a Create from an
+account nobody there follows, and fetches what is announced.
 """
 
 import json
@@ -13,10 +18,11 @@ from datetime import timedelta
 from functools import partial
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from gazette.federation import documents, signatures, tasks
-from gazette.federation.models import Delivery, Follower, Published
+from gazette.federation.models import Actor, Delivery, Follower, Published
 from gazette.lib import fetch
 from gazette.posts.models import Post
 
@@ -42,9 +48,13 @@ def send(activity: dict, inboxes: list[str]) -> list[Delivery]:
     return made
 
 
-def follower_inboxes() -> list[str]:
-    """One inbox per server: its shared inbox, else each follower's own."""
-    inboxes = Follower.objects.order_by("pk")
+def follower_inboxes(author: Actor | None = None) -> list[str]:
+    """One inbox per server: its shared inbox, else each follower's own; of
+    the blog's followers, and of `author`'s (an author's own actor) if given."""
+    following = Q(follows_blog=True)
+    if author is not None:
+        following |= Q(authors=author)
+    inboxes = Follower.objects.filter(following).distinct().order_by("pk")
     return list(dict.fromkeys(f.delivery_inbox for f in inboxes))
 
 
@@ -52,7 +62,10 @@ def attempt(delivery: Delivery) -> None:
     """Sign and post one delivery; on failure, try again later or give up."""
     if delivery.status != Delivery.Status.PENDING:
         return
-    actor = documents.load_actor()
+    # Signed by the actor it comes from: the blog, or an author's own actor.
+    sender = delivery.document.get("actor")
+    named = documents.actor_named(sender) if isinstance(sender, str) else None
+    actor = named or documents.load_actor()
     if actor is None:
         return
     body = json.dumps(delivery.document).encode()
@@ -93,7 +106,9 @@ def federate_post(post_id: int) -> None:
         return  # nobody has ever asked for the actor: nobody follows it
     post = Post.objects.filter(pk=post_id).prefetch_related("hashtags").first()
     published = Published.objects.filter(post_id=post_id).first()
-    inboxes = follower_inboxes()
+    author = documents.speaker(post) if post is not None else None
+    sender = author or actor
+    inboxes = follower_inboxes(author)
     if post is not None and post.is_public and not post.is_visible:
         tasks.federate_later(post.pk, post.published_at)
         return
@@ -104,9 +119,9 @@ def federate_post(post_id: int) -> None:
             activity_id = f"{object_id}#delete-{published.updates}"
             published.is_deleted = True
             published.save(update_fields=["is_deleted"])
-            send(documents.activity(actor, "Delete", tombstone, activity_id), inboxes)
+            send(documents.activity(sender, "Delete", tombstone, activity_id), inboxes)
         return
-    article = documents.article(actor, post)
+    article = documents.article(actor, post, author)
     digest = documents.content_hash(article)
     if published is None:
         Published.objects.create(post=post, content_hash=digest)
@@ -120,4 +135,8 @@ def federate_post(post_id: int) -> None:
         published.content_hash, published.is_deleted = digest, False
         published.save(update_fields=["updates", "content_hash", "is_deleted"])
         activity_id = f"{article['id']}#{kind.lower()}-{published.updates}"
-    send(documents.activity(actor, kind, article, activity_id), inboxes)
+    send(documents.activity(sender, kind, article, activity_id), inboxes)
+    if author is not None and kind == "Create":
+        boost_id = activity_id.replace("#create", "#announce")
+        boost = documents.activity(actor, "Announce", article["id"], boost_id)
+        send(boost, follower_inboxes())

@@ -9,15 +9,18 @@ import hashlib
 import json
 import mimetypes
 from datetime import UTC
-from urllib.parse import urljoin
+from html import escape
+from urllib.parse import unquote, urljoin, urlsplit
 
-from django.db import transaction
-from django.urls import reverse
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.urls import Resolver404, resolve, reverse
 
 from gazette.federation import signatures
 from gazette.federation.models import Actor
 from gazette.lib.links import absolute_urls, first_image
 from gazette.posts.models import Post
+from gazette.site import roles
 from gazette.site.models import SiteSettings
 
 CONTEXT = ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"]
@@ -45,8 +48,86 @@ def url(actor: Actor, name: str, *args) -> str:
     return actor.origin + reverse(f"federation:{name}", args=args)
 
 
+def load_author_actor(user, origin: str = "") -> Actor | None:
+    """`user`'s own actor, made the first time with a key pair of its own on
+    the blog actor's origin (an empty `origin` makes nothing). Whether the
+    user may have one is `has_account`'s to say."""
+    found = Actor.objects.select_related("user").filter(user=user)
+    actor = found.first()
+    if actor is not None or not origin:
+        return actor
+    blog = load_actor(origin)
+    assert blog is not None  # made on the spot when missing
+    private, public = signatures.new_private_key_pem()
+    try:
+        with transaction.atomic():
+            Actor.objects.create(
+                user=user,
+                origin=blog.origin,
+                private_key_pem=private,
+                public_key_pem=public,
+            )
+    except IntegrityError:
+        pass  # Two first requests at once: the first row made wins.
+    return found.first()
+
+
+def has_account(user) -> bool:
+    """Whether `user` is followable as an author: the "account per author"
+    setting is on, they may publish, and readers can see a post of theirs.
+    Reads the settings, the user's groups and their posts."""
+    return (
+        SiteSettings.load().author_accounts
+        and user.is_active
+        and roles.can_publish(user)
+        and Post.objects.visible().filter(author=user).exists()
+    )
+
+
+def speaker(post: Post) -> Actor | None:
+    """The author's actor a post comes from, when the setting is on, the
+    author may publish and their actor exists (someone looked them up);
+    otherwise None: the post comes from the blog alone."""
+    if not SiteSettings.load().author_accounts:
+        return None
+    actor = Actor.objects.select_related("user").filter(user_id=post.author_id).first()
+    if actor is None or actor.user is None or not roles.can_publish(actor.user):
+        return None
+    return actor
+
+
+def actor_named(address: str) -> Actor | None:
+    """The existing actor (the blog's or an author's) whose id is `address`."""
+    blog = load_actor()
+    if blog is None or not address.startswith(blog.origin + "/"):
+        return None
+    if address == actor_id(blog):
+        return blog
+    try:
+        match = resolve(unquote(urlsplit(address).path))
+    except Resolver404:
+        return None
+    if match.view_name != "federation:author":
+        return None
+    username_field = f"user__{get_user_model().USERNAME_FIELD}"
+    found = (
+        Actor.objects.select_related("user")
+        .filter(**{username_field: match.kwargs["username"]})
+        .first()
+    )
+    return found if found is not None and actor_id(found) == address else None
+
+
 def actor_id(actor: Actor) -> str:
+    if actor.user is not None:
+        return url(actor, "author", actor.user.get_username())
     return url(actor, "actor")
+
+
+def followers_url(actor: Actor) -> str:
+    if actor.user is not None:
+        return url(actor, "author_followers", actor.user.get_username())
+    return url(actor, "followers")
 
 
 def key_id(actor: Actor) -> str:
@@ -55,6 +136,8 @@ def key_id(actor: Actor) -> str:
 
 def actor_document(actor: Actor) -> dict:
     site = SiteSettings.load()
+    if actor.user is not None:
+        return _author_document(actor, site)
     document = {
         "@context": CONTEXT,
         "id": actor_id(actor),
@@ -68,7 +151,7 @@ def actor_document(actor: Actor) -> dict:
         "followers": url(actor, "followers"),
         "following": url(actor, "following"),
         "endpoints": {"sharedInbox": url(actor, "inbox")},
-        "manuallyApprovesFollowers": False,
+        "manuallyApprovesFollowers": site.approve_followers,
         "discoverable": True,
         "publicKey": {
             "id": key_id(actor),
@@ -84,13 +167,44 @@ def actor_document(actor: Actor) -> dict:
     return document
 
 
-def article(actor: Actor, post: Post) -> dict:
-    """`post` as an Article. Reads post.hashtags."""
+def _author_document(actor: Actor, site: SiteSettings) -> dict:
+    """An author's own actor: a Person whose inbox is the blog's shared one
+    (the blog reads all its mail in one place)."""
+    assert actor.user is not None
+    username = actor.user.get_username()
+    return {
+        "@context": CONTEXT,
+        "id": actor_id(actor),
+        "type": "Person",
+        "preferredUsername": username,
+        "name": actor.user.get_full_name() or username,
+        "summary": f"<p>Writes on {escape(site.title)}.</p>",
+        # Authors have no page of their own: the blog is where they write.
+        "url": actor.origin + "/",
+        "inbox": url(actor, "inbox"),
+        "outbox": url(actor, "author_outbox", username),
+        "followers": followers_url(actor),
+        "endpoints": {"sharedInbox": url(actor, "inbox")},
+        "manuallyApprovesFollowers": site.approve_followers,
+        "discoverable": True,
+        "publicKey": {
+            "id": key_id(actor),
+            "owner": actor_id(actor),
+            "publicKeyPem": actor.public_key_pem,
+        },
+    }
+
+
+def article(actor: Actor, post: Post, author: Actor | None = None) -> dict:
+    """`post` as an Article, on the blog `actor`'s addresses, attributed to
+    `author` (see `speaker`) when it has an actor of its own, else to the
+    blog. Reads post.hashtags."""
+    by = author or actor
     canonical = actor.origin + post.get_absolute_url()
     document: dict = {
         "id": url(actor, "post", post.pk),
         "type": "Article",
-        "attributedTo": actor_id(actor),
+        "attributedTo": actor_id(by),
         "name": post.title,
         "summary": post.summary,
         "content": absolute_urls(post.body_html, actor.origin),
@@ -99,7 +213,7 @@ def article(actor: Actor, post: Post) -> dict:
         "published": _iso(post.published_at),
         "updated": _iso(post.updated_at),
         "to": [PUBLIC],
-        "cc": [url(actor, "followers")],
+        "cc": [followers_url(by)],
         "tag": [
             {
                 "type": "Hashtag",
@@ -133,7 +247,7 @@ def activity(actor: Actor, kind: str, object_: dict | str, activity_id: str) -> 
         "type": kind,
         "actor": actor_id(actor),
         "to": [PUBLIC],
-        "cc": [url(actor, "followers")],
+        "cc": [followers_url(actor)],
         "object": object_,
     }
 

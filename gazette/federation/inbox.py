@@ -1,10 +1,13 @@
 """What the blog does with the activities its inbox accepted, in the worker.
 
-* Follow of the blog: the follower is stored (its inboxes read from its actor
-  document) and sent an Accept; Undo of a Follow removes it.
+* Follow of the blog or of an author's actor, and Undo of one: see
+  `gazette.federation.follows` (stored and accepted, or waiting for approval).
 * Create of a Note replying to one of the blog's posts: a comment, through the
   one comment intake (source "federation"), moderated and spam-checked like
-  the form's; Delete of that Note removes the comment.
+  the form's. A Note replying to one of its comments (a fediverse reply kept
+  here, or a comment of the blog's as a Note or on its page) is a reply to that
+  comment. Update of that Note by its actor changes the comment
+  (`replies.revise`); Delete of it removes the comment.
 * Anything else is kept as ignored.
 
 The view has already checked the signature and that the signer is the
@@ -12,7 +15,6 @@ activity's actor; objects are read from the activity as sent, never fetched
 from the addresses it names (no chains of fetches for a stranger to start).
 """
 
-import hashlib
 import html
 import json
 import re
@@ -24,10 +26,22 @@ from django.urls import Resolver404, resolve
 from django.utils.html import strip_tags
 
 from gazette.comments import moderation, reactions
-from gazette.comments.intake import CommentDraft, Source, receive_comment
+from gazette.comments.intake import (
+    CommentDraft,
+    Source,
+    receive_comment,
+    replyable,
+)
+from gazette.comments.models import Comment
 from gazette.comments.spam import Refused as CommentRefused
-from gazette.federation import delivery, documents, signatures
-from gazette.federation.models import Actor, BlockedDomain, Follower, Incoming, Reply
+from gazette.federation import documents, follows, replies, signatures
+from gazette.federation.models import (
+    Actor,
+    BlockedActor,
+    BlockedDomain,
+    Incoming,
+    Reply,
+)
 from gazette.posts.models import Post
 
 MAX_DEPTH = 16
@@ -62,7 +76,7 @@ def parse(body: bytes) -> dict:
 
 def is_blocked(address: str) -> bool:
     """Whether `address` is on a blocked instance (or under one: a block of
-    example.social covers eu.example.social)."""
+    example.social covers eu.example.social), or is a blocked account."""
     host = (urlsplit(address).hostname or "").lower().rstrip(".")
     if not host:
         return True
@@ -71,7 +85,10 @@ def is_blocked(address: str) -> bool:
     blocked = {d.lower() for d in getattr(settings, "GAZETTE_FEDERATION_BLOCKED", ())}
     if candidates & blocked:
         return True
-    return BlockedDomain.objects.filter(domain__in=candidates).exists()
+    if BlockedDomain.objects.filter(domain__in=candidates).exists():
+        return True
+    # A blocked account, named by its actor or by one of its keys (actor#key).
+    return BlockedActor.objects.filter(actor_id=address.split("#", 1)[0]).exists()
 
 
 def handle(received: Incoming) -> None:
@@ -82,6 +99,7 @@ def handle(received: Incoming) -> None:
         "Follow": _follow,
         "Undo": _undo,
         "Create": _create,
+        "Update": _update,
         "Delete": _delete,
         "Like": _react,
         "Announce": _react,
@@ -98,25 +116,7 @@ def handle(received: Incoming) -> None:
 
 
 def _follow(actor: Actor, activity: dict) -> str:
-    if _id_of(activity.get("object")) != documents.actor_id(actor):
-        return "A follow of someone else."
-    remote = signatures.fetch_document(activity["actor"])
-    if remote.get("id") != activity["actor"]:
-        return "The actor document is not the actor's."
-    inbox = _address(remote.get("inbox"))
-    endpoints = remote.get("endpoints")
-    shared = endpoints.get("sharedInbox") if isinstance(endpoints, dict) else None
-    if not inbox or (shared and not _address(shared)):
-        return "The actor has no inbox to deliver to."
-    Follower.objects.update_or_create(
-        actor_id=activity["actor"],
-        defaults={"inbox": inbox, "shared_inbox": _address(shared)},
-    )
-    accept_id = documents.url(actor, "actor") + "#accept-" + _slug(activity["id"])
-    accept = documents.activity(actor, "Accept", activity, accept_id)
-    accept["to"], accept["cc"] = [activity["actor"]], []
-    delivery.send(accept, [inbox])
-    return ""
+    return follows.receive(activity)
 
 
 def _undo(actor: Actor, activity: dict) -> str:
@@ -126,8 +126,7 @@ def _undo(actor: Actor, activity: dict) -> str:
     if undone.get("actor", activity["actor"]) != activity["actor"]:
         return "An undo of someone else's activity."
     if undone.get("type") == "Follow":
-        Follower.objects.filter(actor_id=activity["actor"]).delete()
-        return ""
+        return follows.undo(actor, activity, undone)
     if undone.get("type") in REACTIONS:
         post = _post_at(actor, _id_of(undone.get("object")))
         if post is None or not reactions.withdraw(
@@ -178,7 +177,7 @@ def _create(actor: Actor, activity: dict) -> str:
     if note.get("attributedTo", activity["actor"]) != activity["actor"]:
         return "The note is someone else's."
     in_reply_to = _id_of(note.get("inReplyTo"))
-    post = _post_at(actor, in_reply_to) if in_reply_to else None
+    post, parent = _replied_to(actor, in_reply_to) if in_reply_to else (None, None)
     if post is None:
         return "Not a reply to one of the blog's posts."
     if Reply.objects.filter(note_id=note_id).exists():
@@ -190,16 +189,84 @@ def _create(actor: Actor, activity: dict) -> str:
     content = note.get("content")
     text = plain_text(content) if isinstance(content, str) else ""
     host = urlsplit(activity["actor"]).hostname or ""
+    # The intake threads replies under approved comments only: a reply to a
+    # comment readers cannot see (held, spam, trashed) is kept as a comment
+    # on the same post rather than lost.
+    if parent is not None and not replyable(post).filter(pk=parent.pk).exists():
+        parent = None
     draft = CommentDraft(
         name=(str(name) if isinstance(name, str) else "") or host,
         body=(text or f"A reply on {host}.")[:BODY_LIMIT],
         url=author_url,
+        parent_id=parent.pk if parent is not None else None,
         user_agent="ActivityPub",
         source_url=source_url,
     )
     with transaction.atomic():
         comment = receive_comment(post, draft, Source.FEDERATION, site_url=actor.origin)
         Reply.objects.create(note_id=note_id, actor=activity["actor"], comment=comment)
+    return ""
+
+
+def _replied_to(actor: Actor, address: str) -> tuple[Post | None, Comment | None]:
+    """The visible post a Note replying to `address` comments on, and the
+    comment it answers, if any: a fediverse reply kept here (by its note id),
+    a comment of the blog's as a Note, or a comment's place on its post's page
+    (the post's address with #comment-<pk>, as the thread's links give it)."""
+    post = _post_at(actor, address)
+    if post is not None:
+        anchor = re.fullmatch(r"comment-(\d+)", urlsplit(address).fragment)
+        parent = post.comments.filter(pk=int(anchor[1])).first() if anchor else None
+        return post, parent
+    reply = Reply.objects.select_related("comment").filter(note_id=address).first()
+    parent = reply.comment if reply is not None else _comment_note_at(actor, address)
+    if parent is None:
+        return None, None
+    return Post.objects.visible().filter(pk=parent.post_id).first(), parent
+
+
+def _comment_note_at(actor: Actor, address: str) -> Comment | None:
+    """The comment whose Note (`replies.note`) is at `address`."""
+    if _origin(address) != _origin(actor.origin):
+        return None
+    try:
+        match = resolve(unquote(urlsplit(address).path))
+    except Resolver404:
+        return None
+    if match.view_name != "federation:comment":
+        return None
+    return Comment.objects.filter(pk=match.kwargs["pk"]).first()
+
+
+def _update(actor: Actor, activity: dict) -> str:
+    note = activity.get("object")
+    if not isinstance(note, dict) or note.get("type") != "Note":
+        return "Not a note."
+    # Only the note's own actor may change it, as only it may delete it.
+    reply = (
+        Reply.objects.select_related("comment__post")
+        .filter(note_id=_id_of(note), actor=activity["actor"])
+        .first()
+    )
+    if reply is None:
+        return "Nothing of the blog's to update."
+    if note.get("attributedTo", activity["actor"]) != activity["actor"]:
+        return "The note is someone else's."
+    comment = reply.comment
+    try:
+        author = signatures.fetch_document(activity["actor"])
+    except signatures.Invalid:
+        author = {}  # the name stays as it was
+    name = author.get("name") or author.get("preferredUsername")
+    content = note.get("content")
+    text = plain_text(content) if isinstance(content, str) else ""
+    host = urlsplit(activity["actor"]).hostname or ""
+    replies.revise(
+        comment,
+        name=name if isinstance(name, str) and name else comment.author_name,
+        body=(text or f"A reply on {host}.")[:BODY_LIMIT],
+        site_url=actor.origin,
+    )
     return ""
 
 
@@ -266,10 +333,6 @@ def _address(value) -> str:
 def _origin(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     return parts.scheme, parts.netloc.lower()
-
-
-def _slug(activity_id: str) -> str:
-    return hashlib.sha256(activity_id.encode()).hexdigest()[:16]
 
 
 def _depth(value, level: int = 0) -> int:

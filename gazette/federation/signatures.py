@@ -15,6 +15,9 @@ is implemented here on top of `cryptography`:
 * the key is named by `keyId`, the address of the sender's public key: its
   actor document's `publicKey`.
 
+The blog signs its own GETs of documents too, once it has an actor: servers
+in "authorized fetch" (secure) mode answer nothing unsigned.
+
 Verifying refuses a request that is not signed, is signed with another
 algorithm, leaves one of those headers out of the signature, carries a body
 that does not match its digest, or is dated more than five minutes from now.
@@ -193,11 +196,11 @@ def public_key(key_id: str, *, refresh: bool = False) -> PublicKey:
 
 
 def fetch_document(url: str) -> dict:
-    """An ActivityPub document at `url`, fetched safely. Raises Invalid."""
+    """An ActivityPub document at `url`, fetched safely, signed by the blog
+    when it has an actor. Raises Invalid."""
+    headers = {"Accept": ACCEPT_ACTIVITY, **_signed_get(url)}
     try:
-        answer = fetch.get(
-            url, max_bytes=MAX_KEY_DOCUMENT, headers={"Accept": ACCEPT_ACTIVITY}
-        )
+        answer = fetch.get(url, max_bytes=MAX_KEY_DOCUMENT, headers=headers)
     except fetch.FetchError as error:
         raise Invalid(f"{url} could not be fetched: {error}") from error
     if answer.status != 200:
@@ -209,6 +212,36 @@ def fetch_document(url: str) -> dict:
     if not isinstance(document, dict):
         raise Invalid(f"{url} is not a JSON object.")
     return document
+
+
+def _signed_get(url: str) -> dict[str, str]:
+    """The Date and Signature headers of a GET of `url` by the blog's actor,
+    or none before it has one."""
+    # Imported here: documents builds the blog's key on this module.
+    from gazette.federation import documents
+
+    actor = documents.load_actor()
+    parts = urlsplit(url)
+    if actor is None or not parts.hostname:
+        return {}
+    # Signed for the Host header http.client sends (the port only when it is
+    # not the scheme's own), and that header is left to it: were a redirect
+    # followed to another host, a Host given here would go there too.
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    try:
+        port = parts.port
+    except ValueError:
+        return {}  # not an address: fetch refuses it
+    if port is not None and port != {"http": 80, "https": 443}.get(parts.scheme):
+        host += f":{port}"
+    headers = sign(
+        "GET",
+        parts._replace(netloc=host).geturl(),
+        key_id=documents.key_id(actor),
+        private_key_pem=actor.private_key_pem,
+    )
+    del headers["Host"]
+    return headers
 
 
 def _key_in(document: dict, key_id: str) -> PublicKey:

@@ -35,6 +35,27 @@ def federate_post(post_id: int) -> None:
     delivery.federate_post(post_id)
 
 
+@task()
+def federate_comment(comment_id: int) -> None:
+    from gazette.federation import replies
+
+    replies.federate_comment(comment_id)
+
+
+@task()
+def retract_comment(comment_id: int, updates: int, actors: list[str]) -> None:
+    from gazette.federation import replies
+
+    replies.retract_comment(comment_id, updates, actors)
+
+
+@task()
+def answer_follow(followed_id: int, follow: dict, name: str, accepted: bool) -> None:
+    from gazette.federation import follows
+
+    follows.answer(followed_id, follow, name, accepted)
+
+
 def retry_later(delivery_id: int, when: datetime) -> None:
     """Try a delivery again at `when`. A backend that cannot wait (the tests'
     immediate one) leaves the row pending for the next attempt instead."""

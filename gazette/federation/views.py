@@ -8,14 +8,16 @@ given each other's answer.
 
 from urllib.parse import urlsplit
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from gazette.federation import documents, inbox, signatures, tasks
+from gazette.comments.models import Comment
+from gazette.federation import documents, inbox, replies, signatures, tasks
 from gazette.federation.models import Actor, Follower, Incoming
 from gazette.posts.models import Post
 from gazette.site.models import SiteSettings
@@ -35,6 +37,35 @@ def _actor(request: HttpRequest) -> Actor:
     return actor
 
 
+def _author(request: HttpRequest, username: str) -> Actor | None:
+    """The actor of the author called `username`, made on first request,
+    while they may have one (`documents.has_account`)."""
+    User = get_user_model()
+    user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
+    if user is None or not documents.has_account(user):
+        return None
+    return documents.load_author_actor(user, _actor(request).origin)
+
+
+def _author_or_404(request: HttpRequest, username: str) -> Actor:
+    found = _author(request, username)
+    if found is None:
+        raise Http404("No such account.")
+    return found
+
+
+def _author_at(request: HttpRequest, resource: str, host: str) -> Actor | None:
+    """The author account a WebFinger `resource` names: acct:name@host, or
+    the address of their actor."""
+    if resource.startswith("acct:"):
+        username, _, at = resource.removeprefix("acct:").rpartition("@")
+        return _author(request, username) if at == host else None
+    named = documents.actor_named(resource)
+    if named is None or named.user is None:
+        return None
+    return _author(request, named.user.get_username())
+
+
 @never_cache
 @require_GET
 def webfinger(request: HttpRequest) -> HttpResponse:
@@ -42,16 +73,18 @@ def webfinger(request: HttpRequest) -> HttpResponse:
     host = urlsplit(actor.origin).netloc
     resource = request.GET.get("resource", "")
     names = {f"acct:{documents.USERNAME}@{host}", documents.actor_id(actor)}
-    if resource not in names:
+    found = actor if resource in names else _author_at(request, resource, host)
+    if found is None:
         return HttpResponse("No such account.", status=404, content_type="text/plain")
+    username = found.user.get_username() if found.user else documents.USERNAME
     answer = {
-        "subject": f"acct:{documents.USERNAME}@{host}",
-        "aliases": [documents.actor_id(actor)],
+        "subject": f"acct:{username}@{host}",
+        "aliases": [documents.actor_id(found)],
         "links": [
             {
                 "rel": "self",
                 "type": signatures.ACTIVITY_JSON,
-                "href": documents.actor_id(actor),
+                "href": documents.actor_id(found),
             },
             {
                 "rel": "http://webfinger.net/rel/profile-page",
@@ -115,22 +148,34 @@ def actor(request: HttpRequest) -> HttpResponse:
 def outbox(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     posts = Post.objects.visible().prefetch_related("hashtags")[:OUTBOX_SIZE]
-    items = []
-    for post in posts:
-        article = documents.article(actor, post)
-        create = documents.activity(actor, "Create", article, article["id"] + "#create")
-        create["published"] = article["published"]
-        del create["@context"]
-        items.append(create)
     return _json(
         {
             "@context": documents.CONTEXT[0],
             "id": documents.url(actor, "outbox"),
             "type": "OrderedCollection",
             "totalItems": Post.objects.visible().count(),
-            "orderedItems": items,
+            "orderedItems": _creates(actor, posts),
         }
     )
+
+
+def _creates(actor: Actor, posts) -> list[dict]:
+    """Each post's Create, from its author's actor when it has one (one
+    look-up per author)."""
+    speakers: dict[int, Actor | None] = {}
+    items = []
+    for post in posts:
+        if post.author_id not in speakers:
+            speakers[post.author_id] = documents.speaker(post)
+        author = speakers[post.author_id]
+        article = documents.article(actor, post, author)
+        create = documents.activity(
+            author or actor, "Create", article, article["id"] + "#create"
+        )
+        create["published"] = article["published"]
+        del create["@context"]
+        items.append(create)
+    return items
 
 
 @never_cache
@@ -143,7 +188,7 @@ def followers(request: HttpRequest) -> HttpResponse:
             "@context": documents.CONTEXT[0],
             "id": documents.url(actor, "followers"),
             "type": "OrderedCollection",
-            "totalItems": Follower.objects.count(),
+            "totalItems": Follower.objects.filter(follows_blog=True).count(),
         }
     )
 
@@ -165,9 +210,61 @@ def following(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
+def author(request: HttpRequest, username: str) -> HttpResponse:
+    return _json(documents.actor_document(_author_or_404(request, username)))
+
+
+@never_cache
+@require_GET
+def author_outbox(request: HttpRequest, username: str) -> HttpResponse:
+    found = _author_or_404(request, username)
+    posts = Post.objects.visible().filter(author=found.user)
+    return _json(
+        {
+            "@context": documents.CONTEXT[0],
+            "id": documents.url(found, "author_outbox", username),
+            "type": "OrderedCollection",
+            "totalItems": posts.count(),
+            "orderedItems": _creates(
+                _actor(request), posts.prefetch_related("hashtags")[:OUTBOX_SIZE]
+            ),
+        }
+    )
+
+
+@never_cache
+@require_GET
+def author_followers(request: HttpRequest, username: str) -> HttpResponse:
+    # Only the count, as for the blog's.
+    found = _author_or_404(request, username)
+    return _json(
+        {
+            "@context": documents.CONTEXT[0],
+            "id": documents.followers_url(found),
+            "type": "OrderedCollection",
+            "totalItems": found.author_followers.count(),
+        }
+    )
+
+
+@never_cache
+@require_GET
 def post(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Post.objects.visible(), pk=pk)
-    document = documents.article(_actor(request), found)
+    document = documents.article(_actor(request), found, documents.speaker(found))
+    return _json({"@context": documents.CONTEXT, **document})
+
+
+@never_cache
+@require_GET
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """A comment written here, as the Note it is sent as (see `replies`);
+    servers fetch it to show what a reply answers."""
+    comments = Comment.objects.select_related("post", "parent")
+    found = get_object_or_404(comments, pk=pk)
+    if not replies.is_shown(found):
+        raise Http404("No such note.")
+    document = replies.note(_actor(request), found)
     return _json({"@context": documents.CONTEXT, **document})
 
 

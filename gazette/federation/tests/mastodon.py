@@ -53,11 +53,23 @@ class FakeMastodon:
         self.inbox: list[Received] = []
         # Paths that answer 503, as a server that is down for a while.
         self.down: set[str] = set()
+        # "Authorized fetch": every GET must be signed by a known key. Each GET
+        # is recorded with the keyId that signed it ("" when none did).
+        self.require_signed_gets = False
+        self.fetched: list[tuple[str, str]] = []
         self.documents: dict[str, tuple[int, dict[str, str], bytes]] = {}
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                signed_by = fake.check_signature(self.path, headers, b"", "get")
+                fake.fetched.append((self.path, signed_by))
+                if fake.require_signed_gets and not signed_by:
+                    self.send_response(401)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 status, headers, body = fake.documents.get(self.path, (404, {}, b"{}"))
                 self.send_response(status)
                 headers = {"Content-Type": "application/activity+json", **headers}
@@ -131,10 +143,17 @@ class FakeMastodon:
         self.server.server_close()
 
     def signed_headers(
-        self, path: str, body: bytes, *, host: str = "testserver", date=None
+        self,
+        path: str,
+        body: bytes,
+        *,
+        host: str = "testserver",
+        date=None,
+        key_id: str = "",
     ) -> dict[str, str]:
         """Headers signing a POST of `body` to `path` on `host`, as Mastodon
-        signs its deliveries."""
+        signs its deliveries (by ana's key, unless another `key_id` names the
+        same key in another account)."""
         date_text = format_datetime(date or datetime.now(UTC), usegmt=True)
         digest = "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
         text = (
@@ -147,26 +166,30 @@ class FakeMastodon:
             "Date": date_text,
             "Digest": digest,
             "Signature": (
-                f'keyId="{self.key_id}",algorithm="rsa-sha256",'
+                f'keyId="{key_id or self.key_id}",algorithm="rsa-sha256",'
                 f'headers="(request-target) host date digest",'
                 f'signature="{base64.b64encode(signature).decode()}"'
             ),
         }
 
-    def check_signature(self, path: str, headers: dict[str, str], body: bytes) -> str:
-        """The keyId of a known key whose signature of this request holds."""
+    def check_signature(
+        self, path: str, headers: dict[str, str], body: bytes, method: str = "post"
+    ) -> str:
+        """The keyId of a known key whose signature of this request holds (a
+        GET signs no digest)."""
         fields = dict(re.findall(r'(\w+)="([^"]*)"', headers.get("signature", "")))
         names = fields.get("headers", "").split()
         pem = self.known_keys.get(fields.get("keyId", ""))
-        if pem is None or not {"(request-target)", "host", "date", "digest"} <= set(
-            names
-        ):
+        required = {"(request-target)", "host", "date"}
+        if method == "post":
+            required.add("digest")
+        if pem is None or not required <= set(names):
             return ""
         digest = "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
-        if headers.get("digest") != digest:
+        if method == "post" and headers.get("digest") != digest:
             return ""
         lines = [
-            f"(request-target): post {path}"
+            f"(request-target): {method} {path}"
             if name == "(request-target)"
             else f"{name}: {headers.get(name, '')}"
             for name in names

@@ -4,7 +4,7 @@ verifier, with the key served by a fake Mastodon on loopback."""
 from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
-from django.test import SimpleTestCase, override_settings
+from django.test import TestCase, override_settings
 from django.utils.datastructures import CaseInsensitiveMapping
 
 from gazette.federation import signatures
@@ -15,7 +15,7 @@ PATH = "/federation/inbox"
 
 
 @override_settings(GAZETTE_FETCH_ALLOW_LOOPBACK=True)
-class SignaturesTest(SimpleTestCase):
+class SignaturesTest(TestCase):  # fetching a key reads the blog's actor
     fake: FakeMastodon
     private_pem: str
     public_pem: str
