@@ -1,6 +1,7 @@
 """Moderating comments: the one way a stored comment changes state or text.
 
-The desk's queue, the Django admin and (later) remote deletions all come here,
+The desk's queue, the Django admin, and edits and deletions made where a
+remote comment was written (a webmention's page, a fediverse note) all come here,
 so that the classifier is taught, notifications go out once, and the cached
 pages that show the comments follow (`effects.comments_changed`).
 """
@@ -14,6 +15,7 @@ from gazette.comments import effects, spam
 from gazette.comments.models import Comment
 from gazette.lib.markup import render_comment
 from gazette.site import roles
+from gazette.site.models import SiteSettings
 
 ACTIONS = ("approve", "spam", "not_spam", "trash", "delete")
 
@@ -64,6 +66,54 @@ def edit_comment(comment: Comment, *, by) -> Comment:
     comment.save()
     effects.comments_changed([comment])
     return comment
+
+
+def revise_remote(
+    comment: Comment,
+    *,
+    name: str,
+    body: str,
+    url: str | None = None,
+    site_url: str = "",
+) -> bool:
+    """The author of a comment written elsewhere (a webmention's page, a
+    fediverse note) edited it there: the comment follows. Returns whether
+    anything changed.
+
+    An approved comment stays approved unless its new text would have been
+    held or refused on arrival. People correct what they wrote often, and
+    holding each correction would take the reply off the page until someone
+    looks; but approving a harmless first text must not let links or blocked
+    words in later, so the spam layers judge the new text as they judged the
+    first. A held comment stays held for the moderator, with its new text;
+    spam stays spam.
+    """
+    name, url = name[:100], comment.author_url if url is None else url
+    if (comment.author_name, comment.body, comment.author_url) == (name, body, url):
+        return False
+    if comment.status == Comment.Status.APPROVED:
+        found = spam.assess(
+            comment.post,
+            SiteSettings.load(),
+            name=name,
+            email=comment.author_email,
+            url=url,
+            body=body,
+            ip=comment.ip_address,
+            user_agent=comment.user_agent,
+            site_url=site_url,
+        )
+        if found.verdict != spam.PASS:
+            comment.spam_score, comment.spam_reasons = found.score, found.reasons
+            held = found.verdict == spam.HOLD
+            comment.status = Comment.Status.HELD if held else Comment.Status.SPAM
+    comment.author_name, comment.body, comment.author_url = name, body, url
+    comment.body_html = render_comment(body)
+    comment.fingerprint = spam.fingerprint(body)
+    with transaction.atomic():
+        comment.save()
+        effects.comments_changed([comment], site_url=site_url)
+    return True
 
 
 def _check_may_moderate(user, comments: list[Comment]) -> None:

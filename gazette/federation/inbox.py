@@ -7,7 +7,7 @@
   the form's. A Note replying to one of its comments (a fediverse reply kept
   here, or a comment of the blog's as a Note or on its page) is a reply to that
   comment. Update of that Note by its actor changes the comment
-  (`replies.revise`); Delete of it removes the comment.
+  (`moderation.revise_remote`); Delete of it removes the comment.
 * Anything else is kept as ignored.
 
 The view has already checked the signature and that the signer is the
@@ -34,7 +34,7 @@ from gazette.comments.intake import (
 )
 from gazette.comments.models import Comment
 from gazette.comments.spam import Refused as CommentRefused
-from gazette.federation import documents, follows, replies, signatures
+from gazette.federation import documents, follows, signatures
 from gazette.federation.models import (
     Actor,
     BlockedActor,
@@ -261,7 +261,7 @@ def _update(actor: Actor, activity: dict) -> str:
     content = note.get("content")
     text = plain_text(content) if isinstance(content, str) else ""
     host = urlsplit(activity["actor"]).hostname or ""
-    replies.revise(
+    moderation.revise_remote(
         comment,
         name=name if isinstance(name, str) and name else comment.author_name,
         body=(text or f"A reply on {host}.")[:BODY_LIMIT],

@@ -10,9 +10,6 @@ edit that changes what followers see sends Update, and a comment that goes
 (trash, spam, deleted for good) is deleted there once. Comments that came
 from elsewhere (the fediverse itself, a webmention, an import) are never sent
 out: they were published where they were written.
-
-In: a fediverse reply edited by its author (an Update of its Note) changes its
-comment (`revise`).
 """
 
 from datetime import UTC
@@ -22,12 +19,10 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from django.utils.html import format_html
 
-from gazette.comments import effects, spam
 from gazette.comments.models import Comment
 from gazette.federation import delivery, documents, signatures, tasks
 from gazette.federation.models import Actor, PublishedComment, Reply
 from gazette.lib.links import absolute_urls
-from gazette.lib.markup import render_comment
 from gazette.site.models import SiteSettings
 
 MAX_URL = 500  # Delivery.inbox's
@@ -148,46 +143,6 @@ def retract_comment(comment_id: int, updates: int, actors: list[str]) -> None:
     actor = documents.load_actor()
     if actor is not None:
         _send_delete(actor, comment_id, updates, actors)
-
-
-def revise(comment: Comment, *, name: str, body: str, site_url: str) -> bool:
-    """The author of a fediverse reply edited it: the comment follows. Returns
-    whether anything changed.
-
-    An approved comment stays approved unless its new text would have been
-    held or refused on arrival. People correct their posts often, and holding
-    each correction would take the reply off the page until someone looks;
-    but approving a harmless first text must not let links or blocked words
-    in later, so the spam layers judge the new text as they judged the first
-    (the blog's "hold a first comment" policy is met already). A held comment
-    stays held for the moderator, with its new text; spam stays spam.
-    """
-    name = name[:100]
-    if (comment.author_name, comment.body) == (name, body):
-        return False
-    if comment.status == Comment.Status.APPROVED and comment.body != body:
-        found = spam.assess(
-            comment.post,
-            SiteSettings.load(),
-            name=name,
-            email=comment.author_email,
-            url=comment.author_url,
-            body=body,
-            ip=comment.ip_address,
-            user_agent=comment.user_agent,
-            site_url=site_url,
-        )
-        if found.verdict != spam.PASS:
-            comment.spam_score, comment.spam_reasons = found.score, found.reasons
-            held = found.verdict == spam.HOLD
-            comment.status = Comment.Status.HELD if held else Comment.Status.SPAM
-    comment.author_name, comment.body = name, body
-    comment.body_html = render_comment(body)
-    comment.fingerprint = spam.fingerprint(body)
-    with transaction.atomic():
-        comment.save()
-        effects.comments_changed([comment], site_url=site_url)
-    return True
 
 
 def _replied_to_actors(comment: Comment) -> list[str]:

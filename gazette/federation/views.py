@@ -120,6 +120,10 @@ def nodeinfo_links(request: HttpRequest) -> HttpResponse:
 def nodeinfo(request: HttpRequest) -> HttpResponse:
     site = SiteSettings.load()
     profile = "http://nodeinfo.diaspora.software/ns/schema/2.1#"
+    # The blog's account, and the authors' own once someone has looked them up.
+    accounts = 1
+    if site.author_accounts:
+        accounts += Actor.objects.filter(user__isnull=False).count()
     return _json(
         {
             "version": "2.1",
@@ -128,7 +132,11 @@ def nodeinfo(request: HttpRequest) -> HttpResponse:
             "services": {"inbound": [], "outbound": ["atom1.0", "rss2.0"]},
             "openRegistrations": False,
             "usage": {
-                "users": {"total": 1, "activeMonth": 1, "activeHalfyear": 1},
+                "users": {
+                    "total": accounts,
+                    "activeMonth": accounts,
+                    "activeHalfyear": accounts,
+                },
                 "localPosts": Post.objects.visible().count(),
             },
             "metadata": {"nodeName": site.title, "nodeDescription": site.description},

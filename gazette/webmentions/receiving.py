@@ -21,12 +21,10 @@ from django.db import transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from gazette.comments import effects, moderation, reactions
+from gazette.comments import moderation, reactions
 from gazette.comments.intake import CommentDraft, Source, receive_comment
-from gazette.comments.models import Comment
 from gazette.comments.spam import Refused
 from gazette.lib import fetch, pagecache
-from gazette.lib.markup import render_comment
 from gazette.posts.models import Post
 from gazette.webmentions import pages
 from gazette.webmentions.models import Received
@@ -179,19 +177,10 @@ def _reply(received: Received, found: pages.Found, site_url: str) -> bool:
             _refuse(received, str(refusal))
             return False
         return True
-    if (comment.body, comment.author_name, comment.author_url) != (
-        body,
-        name[:100],
-        received.author_url,
-    ):
-        # Edited at the source: the new text waits for a moderator again.
-        comment.body, comment.author_name = body, name[:100]
-        comment.author_url = received.author_url
-        comment.body_html = render_comment(body)
-        if comment.status == Comment.Status.APPROVED:
-            comment.status = Comment.Status.HELD
-        comment.save()
-        effects.comments_changed([comment], site_url=site_url)
+    # Edited at the source: the comment follows, its new text checked again.
+    moderation.revise_remote(
+        comment, name=name, body=body, url=received.author_url, site_url=site_url
+    )
     return True
 
 

@@ -45,6 +45,9 @@ class AuthorAccountsTest(FediverseCase):
         # The blog's own account is unchanged.
         blog = self.client.get(webfinger("acct:blog@testserver")).json()
         self.assertEqual(blog["links"][0]["href"], ACTOR)
+        # NodeInfo counts the blog and the author looked up.
+        nodeinfo = self.client.get("/federation/nodeinfo/2.1").json()
+        self.assertEqual(nodeinfo["usage"]["users"]["total"], 2)
 
     def test_nobody_else_has_an_account(self):
         self.make_post("Bob's walk", author=self.bob)  # a contributor's

@@ -5,7 +5,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from gazette.comments import moderation
-from gazette.comments.models import Comment
+from gazette.comments.models import BlockRule, Comment
 from gazette.lib import fetch
 from gazette.test import BaseTestCase, committed
 from gazette.webmentions.models import Received
@@ -142,7 +142,17 @@ class ReceivingTest(RemoteSiteMixin, BaseTestCase):
         self.send(source)
         comment.refresh_from_db()
         self.assertIn("moon", comment.body)
-        self.assertEqual(comment.status, Comment.Status.HELD)  # checked again
+        # A harmless correction stays on the page...
+        self.assertEqual(comment.status, Comment.Status.APPROVED)
+        # ...but the new text is judged as the first was.
+        BlockRule.objects.create(kind=BlockRule.Kind.DOMAIN, value="pills.example")
+        self.site.put(
+            "/reply", edited.replace("moon", "moon, see https://pills.example/ now")
+        )
+        self.send(source)
+        comment.refresh_from_db()
+        self.assertEqual(comment.status, Comment.Status.SPAM)
+        self.assertNotContains(self.client.get(self.target), "pills.example")
 
     def test_a_source_that_drops_the_link_loses_its_comment(self):
         source = self.site.put("/reply", REPLY.format(target=self.target))
