@@ -5,8 +5,10 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -160,3 +162,57 @@ def settings_seen_by_gazette(env: dict[str, str], *expressions: str) -> list[str
     if done.returncode != 0:
         raise AssertionError(f"gazette shell failed:\n{done.stderr[-3000:]}")
     return [line[2:] for line in done.stdout.splitlines() if line.startswith("= ")]
+
+
+class FakeServer:
+    """Another site, for tests that talk to one: a stdlib HTTP server on
+    127.0.0.1, on a free port, in a thread. Subclasses answer by overriding
+    `answer_get` and `answer_post`; header names reach them in lower case."""
+
+    def __init__(self) -> None:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.answer(*fake.answer_get(self.path, self.lowered_headers()))
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                status = fake.answer_post(self.path, self.lowered_headers(), body)
+                self.answer(status, {}, b"")
+
+            def lowered_headers(self) -> dict[str, str]:
+                return {name.lower(): value for name, value in self.headers.items()}
+
+            def answer(self, status: int, headers: dict[str, str], body: bytes) -> None:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:  # quiet tests
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def answer_get(
+        self, path: str, headers: dict[str, str]
+    ) -> tuple[int, dict[str, str], bytes]:
+        return 404, {}, b"Not here."
+
+    def answer_post(self, path: str, headers: dict[str, str], body: bytes) -> int:
+        return 405

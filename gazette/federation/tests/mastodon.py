@@ -1,4 +1,4 @@
-"""A small fake Mastodon for the tests: a stdlib HTTP server on 127.0.0.1 with
+"""A small fake Mastodon for the tests: a server on 127.0.0.1 (FakeServer) with
 one account, "ana", her RSA key and actor document, and an inbox that records
 what it is sent and checks each delivery's signature.
 
@@ -11,15 +11,15 @@ import base64
 import hashlib
 import json
 import re
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from gazette.test import FakeServer
 
 # One key for every fake: making an RSA key takes a moment.
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -37,8 +37,9 @@ class Received:
         return json.loads(self.body)
 
 
-class FakeMastodon:
+class FakeMastodon(FakeServer):
     def __init__(self) -> None:
+        super().__init__()
         self.key = _KEY
         self.public_pem = (
             self.key.public_key()
@@ -58,52 +59,23 @@ class FakeMastodon:
         self.require_signed_gets = False
         self.fetched: list[tuple[str, str]] = []
         self.documents: dict[str, tuple[int, dict[str, str], bytes]] = {}
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                signed_by = fake.check_signature(self.path, headers, b"", "get")
-                fake.fetched.append((self.path, signed_by))
-                if fake.require_signed_gets and not signed_by:
-                    self.send_response(401)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                status, headers, body = fake.documents.get(self.path, (404, {}, b"{}"))
-                self.send_response(status)
-                headers = {"Content-Type": "application/activity+json", **headers}
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                body = self.rfile.read(length)
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                if self.path in fake.down:
-                    self.send_response(503)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                signed_by = fake.check_signature(self.path, headers, body)
-                fake.inbox.append(Received(self.path, headers, body, signed_by))
-                self.send_response(202 if signed_by else 401)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args) -> None:  # quiet tests
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.serve_actor()
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+    def answer_get(self, path, headers):
+        signed_by = self.check_signature(path, headers, b"", "get")
+        self.fetched.append((path, signed_by))
+        if self.require_signed_gets and not signed_by:
+            return 401, {}, b""
+        status, document_headers, body = self.documents.get(path, (404, {}, b"{}"))
+        content_type = {"Content-Type": "application/activity+json"}
+        return status, {**content_type, **document_headers}, body
+
+    def answer_post(self, path, headers, body):
+        if path in self.down:
+            return 503
+        signed_by = self.check_signature(path, headers, body)
+        self.inbox.append(Received(path, headers, body, signed_by))
+        return 202 if signed_by else 401
 
     @property
     def actor_id(self) -> str:
@@ -134,13 +106,6 @@ class FakeMastodon:
 
     def put(self, path: str, document: dict, status: int = 200, **headers) -> None:
         self.documents[path] = (status, headers, json.dumps(document).encode())
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     def signed_headers(
         self,
