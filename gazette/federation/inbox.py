@@ -121,6 +121,13 @@ def _follow(actor: Actor, activity: dict) -> str:
 
 def _undo(actor: Actor, activity: dict) -> str:
     undone = activity.get("object")
+    if isinstance(undone, str):
+        # Some servers name the undone activity by its id alone: the one this
+        # inbox received from the same actor.
+        earlier = Incoming.objects.filter(
+            activity_id=undone, actor=activity["actor"]
+        ).first()
+        undone = earlier.document if earlier is not None else None
     if not isinstance(undone, dict):
         return "Not an undo the blog acts on."
     if undone.get("actor", activity["actor"]) != activity["actor"]:
@@ -174,7 +181,7 @@ def _create(actor: Actor, activity: dict) -> str:
     note_id = _address(note.get("id"))
     if not note_id or _origin(note_id) != _origin(activity["actor"]):
         return "The note's id is not on the actor's host."
-    if note.get("attributedTo", activity["actor"]) != activity["actor"]:
+    if not _is_by(note, activity["actor"]):
         return "The note is someone else's."
     in_reply_to = _id_of(note.get("inReplyTo"))
     post, parent = _replied_to(actor, in_reply_to) if in_reply_to else (None, None)
@@ -186,8 +193,7 @@ def _create(actor: Actor, activity: dict) -> str:
     name = author.get("name") or author.get("preferredUsername") or ""
     author_url = _address(author.get("url")) or activity["actor"]
     source_url = _address(note.get("url")) or note_id
-    content = note.get("content")
-    text = plain_text(content) if isinstance(content, str) else ""
+    text = plain_text(_content(note))
     host = urlsplit(activity["actor"]).hostname or ""
     # The intake threads replies under approved comments only: a reply to a
     # comment readers cannot see (held, spam, trashed) is kept as a comment
@@ -250,7 +256,7 @@ def _update(actor: Actor, activity: dict) -> str:
     )
     if reply is None:
         return "Nothing of the blog's to update."
-    if note.get("attributedTo", activity["actor"]) != activity["actor"]:
+    if not _is_by(note, activity["actor"]):
         return "The note is someone else's."
     comment = reply.comment
     try:
@@ -258,8 +264,7 @@ def _update(actor: Actor, activity: dict) -> str:
     except signatures.Invalid:
         author = {}  # the name stays as it was
     name = author.get("name") or author.get("preferredUsername")
-    content = note.get("content")
-    text = plain_text(content) if isinstance(content, str) else ""
+    text = plain_text(_content(note))
     host = urlsplit(activity["actor"]).hostname or ""
     moderation.revise_remote(
         comment,
@@ -280,6 +285,31 @@ def _delete(actor: Actor, activity: dict) -> str:
     if reply is None:
         return "Nothing of the blog's to delete."
     moderation.erase([reply.comment])  # the Reply row goes with its comment
+    return ""
+
+
+def _is_by(note: dict, actor_id: str) -> bool:
+    """Whether `note` is `actor_id`'s own: its `attributedTo` names that actor
+    (a note that names no one is its sender's). Mastodon, Pleroma, Misskey and
+    GoToSocial give an address; some servers give an object with an `id`
+    instead, and PeerTube a list (the account and its channel), of which the
+    sender must be one."""
+    named = note.get("attributedTo", actor_id)
+    entries = named if isinstance(named, list) else [named]
+    return actor_id in {_id_of(entry) for entry in entries}
+
+
+def _content(note: dict) -> str:
+    """A Note's HTML: its `content`, or, from servers that send only the
+    per-language `contentMap` (`{"en": "<p>...</p>"}`), its first text."""
+    content = note.get("content")
+    if isinstance(content, str):
+        return content
+    languages = note.get("contentMap")
+    if isinstance(languages, dict):
+        for text in languages.values():
+            if isinstance(text, str):
+                return text
     return ""
 
 

@@ -104,6 +104,29 @@ class FakeMastodon(FakeServer):
         }
         self.put("/users/ana", document)
 
+    def serve_key_document(self) -> str:
+        """Serve ana's key at an address of its own, as GoToSocial does
+        (`/users/ana/main-key`, a document naming the key and its owner), and
+        name that address in her actor document; the new keyId."""
+        key_id = self.actor_id + "/main-key"
+        public_key = {
+            "id": key_id,
+            "owner": self.actor_id,
+            "publicKeyPem": self.public_pem,
+        }
+        self.serve_actor(publicKey=public_key)
+        self.put(
+            "/users/ana/main-key",
+            {
+                "@context": ["https://www.w3.org/ns/activitystreams"],
+                "id": self.actor_id,
+                "type": "Person",
+                "preferredUsername": "ana",
+                "publicKey": public_key,
+            },
+        )
+        return key_id
+
     def put(self, path: str, document: dict, status: int = 200, **headers) -> None:
         self.documents[path] = (status, headers, json.dumps(document).encode())
 
@@ -115,24 +138,37 @@ class FakeMastodon(FakeServer):
         host: str = "testserver",
         date=None,
         key_id: str = "",
+        order: tuple[str, ...] = ("(request-target)", "host", "date", "digest"),
+        algorithm: str = "rsa-sha256",
     ) -> dict[str, str]:
         """Headers signing a POST of `body` to `path` on `host`, as Mastodon
         signs its deliveries (by ana's key, unless another `key_id` names the
-        same key in another account)."""
+        same key in another account). Other servers sign other headers, in
+        another `order` ("content-length" too, for Pleroma), or name the
+        `algorithm` "hs2019"."""
         date_text = format_datetime(date or datetime.now(UTC), usegmt=True)
         digest = "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
-        text = (
-            f"(request-target): post {path}\nhost: {host}\n"
-            f"date: {date_text}\ndigest: {digest}"
-        )
-        signature = self.key.sign(text.encode(), padding.PKCS1v15(), hashes.SHA256())
-        return {
+        headers = {
             "Host": host,
             "Date": date_text,
             "Digest": digest,
+            "Content-Length": str(len(body)),
+        }
+        lowered = {name.lower(): value for name, value in headers.items()}
+        text = "\n".join(
+            f"(request-target): post {path}"
+            if name == "(request-target)"
+            else f"{name}: {lowered[name]}"
+            for name in order
+        )
+        signature = self.key.sign(text.encode(), padding.PKCS1v15(), hashes.SHA256())
+        # Content-Length is the client's to send; it is only signed here.
+        del headers["Content-Length"]
+        return {
+            **headers,
             "Signature": (
-                f'keyId="{key_id or self.key_id}",algorithm="rsa-sha256",'
-                f'headers="(request-target) host date digest",'
+                f'keyId="{key_id or self.key_id}",algorithm="{algorithm}",'
+                f'headers="{" ".join(order)}",'
                 f'signature="{base64.b64encode(signature).decode()}"'
             ),
         }
