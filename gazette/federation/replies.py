@@ -125,6 +125,14 @@ def federate_comment(comment_id: int) -> None:
     delivery.send(activity, _inboxes(document["cc"][1:]))
 
 
+def follow_post(post_id: int) -> None:
+    """The post changed: its comments that were sent as notes follow it, deleted
+    there when it is taken down, sent anew when it is back. In the worker."""
+    sent = PublishedComment.objects.filter(comment__post_id=post_id)
+    for comment_id in sent.values_list("comment_id", flat=True):
+        federate_comment(comment_id)
+
+
 def comment_deleted(sent: PublishedComment) -> None:
     """The comment of `sent` is being deleted for good, inside the deleting
     transaction: queue its Delete for after the commit. The row that says it

@@ -30,9 +30,11 @@ def deliver(delivery_id: int) -> None:
 
 @task()
 def federate_post(post_id: int) -> None:
-    from gazette.federation import delivery
+    from gazette.federation import delivery, replies
 
     delivery.federate_post(post_id)
+    # The blog's comments sent as notes under it go and come back with it.
+    replies.follow_post(post_id)
 
 
 @task()

@@ -13,6 +13,7 @@ from gazette.comments.intake import CommentDraft, Source, receive_comment
 from gazette.comments.models import BlockRule, Comment
 from gazette.federation.models import Delivery, Incoming, PublishedComment
 from gazette.federation.tests.mastodon import FakeMastodon
+from gazette.posts import writing
 from gazette.site.models import SiteSettings
 from gazette.test import BaseTestCase, committed
 
@@ -281,6 +282,24 @@ class RepliesTest(BaseTestCase):
         )
         self.assertEqual(delete.signed_by, KEY)
         self.assertFalse(PublishedComment.objects.exists())
+
+    def test_the_blogs_notes_go_with_their_post_and_come_back_with_it(self):
+        self.follow()
+        self.replies_on()
+        comment = self.form_comment()
+        self.approve(comment)
+        note_id = f"http://testserver/federation/comments/{comment.pk}"
+        self.fake.inbox.clear()
+        with committed():
+            writing.trash(self.post)
+        deleted = {r.activity["object"]["id"] for r in self.sent("Delete")}
+        article_id = f"http://testserver/federation/posts/{self.post.pk}"
+        self.assertEqual(deleted, {article_id, note_id})
+        self.fake.inbox.clear()
+        with committed():
+            writing.restore(self.post)
+        created = {r.activity["object"]["id"] for r in self.sent("Create")}
+        self.assertEqual(created, {article_id, note_id})
 
     def test_a_reply_to_a_fediverse_comment_answers_its_note_and_reaches_it(self):
         # Ana does not follow the blog: the reply reaches her all the same.
