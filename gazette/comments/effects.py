@@ -6,6 +6,9 @@ moderating or editing a comment does beyond the save.
   no other page;
 * mail, queued for the task worker after commit: a new or held comment to the
   post's author, an approved reply to the commenter replied to (see `notify`);
+* a remote commenter's picture (`avatar_url`), fetched once by the task worker
+  after commit for a comment someone will see (approved or held), and its
+  local copy deleted once the last comment showing it is (see `avatars`);
 * `comments_written` is sent, for every stored (not imported), changed or
   deleted comment, and heard by `gazette.federation.receivers`: once the
   transaction commits, it sends approved comments from the form to the blog's
@@ -36,6 +39,7 @@ def comment_stored(
     old news: nobody is told of it."""
     if comment.status == Comment.Status.APPROVED:
         pagecache.bump_on_commit(pagecache.post_version(comment.post_id))
+    _fetch_avatar(comment)
     if imported:
         return
     if comment.status in (Comment.Status.APPROVED, Comment.Status.HELD):
@@ -62,8 +66,25 @@ def comments_changed(
     if not deleted:
         for comment in comments:
             _tell_replied_to(comment, site_url)
+            _fetch_avatar(comment)  # a new address, or shown at last
+    elif pictures := sorted({c.avatar for c in comments if c.avatar}):
+        transaction.on_commit(lambda: tasks.forget_avatars.enqueue(pictures))
     if comments:
         comments_written.send(sender=Comment, comments=comments, deleted=deleted)
+
+
+def avatars_stored(post_ids: set[int]) -> None:
+    """Comments on `post_ids` have a new local picture to show."""
+    pagecache.bump_on_commit(*(pagecache.post_version(pk) for pk in post_ids))
+
+
+def _fetch_avatar(comment: Comment) -> None:
+    """Queue the fetch of the comment's picture, when it names one not copied
+    yet and someone will see the comment (not spam, not trash)."""
+    shown = (Comment.Status.APPROVED, Comment.Status.HELD)
+    if comment.avatar_url and not comment.avatar and comment.status in shown:
+        url = comment.avatar_url
+        transaction.on_commit(lambda: tasks.fetch_avatar.enqueue(url))
 
 
 def _tell_replied_to(comment: Comment, site_url: str) -> None:

@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
 
-from gazette.comments import effects, spam
+from gazette.comments import avatars, effects, spam
 from gazette.comments.models import Comment
 from gazette.comments.spam import Refused
 from gazette.lib.markup import render_comment
@@ -73,6 +73,9 @@ class CommentDraft:
     import_ref: str | None = None
     # A webmention's: the remote page the reply was written on.
     source_url: str = ""
+    # The remote author's picture (a fediverse icon, an h-card photo); pages
+    # show a local copy of it, never the address (`avatars`).
+    avatar_url: str = ""
 
 
 def replyable(post: Post, own_ids=()):
@@ -182,6 +185,7 @@ def _comment(
         import_ref=draft.import_ref,
         source_url=draft.source_url,
         source=source,
+        avatar_url=avatars.remote_address(draft.avatar_url),
     )
     if status is not None:
         comment.status = status

@@ -87,6 +87,11 @@ class Comment(models.Model):
     source = models.CharField(
         max_length=12, choices=Source, blank=True, default="", db_default=""
     )
+    # A remote commenter's picture (a fediverse icon, an h-card photo): its
+    # address as given, and the name of the local copy under MEDIA_ROOT that
+    # pages show instead (gazette.comments.avatars), empty until it is made.
+    avatar_url = models.URLField(max_length=500, blank=True, default="", db_default="")
+    avatar = models.CharField(max_length=100, blank=True, default="", db_default="")
 
     objects = CommentQuerySet.as_manager()
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from gazette.comments import effects, spam
+from gazette.comments import avatars, effects, spam, tasks
 from gazette.comments.models import Comment
 from gazette.lib.markup import render_comment
 from gazette.site import roles
@@ -74,11 +74,13 @@ def revise_remote(
     name: str,
     body: str,
     url: str | None = None,
+    avatar_url: str | None = None,
     site_url: str = "",
 ) -> bool:
     """The author of a comment written elsewhere (a webmention's page, a
     fediverse note) edited it there: the comment follows. Returns whether
-    anything changed.
+    anything changed. A new picture address (`avatar_url`; None keeps the
+    present one) drops the old copy until the new one is fetched.
 
     An approved comment stays approved unless its new text would have been
     held or refused on arrival. People correct what they wrote often, and
@@ -89,8 +91,18 @@ def revise_remote(
     spam stays spam.
     """
     name, url = name[:100], comment.author_url if url is None else url
-    if (comment.author_name, comment.body, comment.author_url) == (name, body, url):
+    if avatar_url is None:
+        avatar_url = comment.avatar_url
+    else:
+        avatar_url = avatars.remote_address(avatar_url)
+    now = (comment.author_name, comment.body, comment.author_url, comment.avatar_url)
+    if now == (name, body, url, avatar_url):
         return False
+    dropped = ""
+    if avatar_url != comment.avatar_url:
+        # The old copy goes once unused; the new one is fetched after commit.
+        dropped, comment.avatar = comment.avatar, ""
+        comment.avatar_url = avatar_url
     if comment.status == Comment.Status.APPROVED:
         found = spam.assess(
             comment.post,
@@ -113,6 +125,8 @@ def revise_remote(
     with transaction.atomic():
         comment.save()
         effects.comments_changed([comment], site_url=site_url)
+        if dropped:
+            transaction.on_commit(lambda: tasks.forget_avatars.enqueue([dropped]))
     return True
 
 

@@ -5,7 +5,9 @@ An address leaves traces in:
 
 * the comments written with it: the name, the address, the website, the text,
   and the IP address and browser they came from (those two are cleared anyway
-  after GAZETTE_IP_RETENTION_DAYS, by `tasks.erase_old_ip_addresses`);
+  after GAZETTE_IP_RETENTION_DAYS, by `tasks.erase_old_ip_addresses`), and a
+  remote commenter's picture, whose copy goes with the last comment showing
+  it (`avatars`);
 * its notification opt-out, if it asked for no more mail;
 * block rules that name it, the blog's or an author's;
 * desk accounts that use it, among them the old blog's authors an import made
@@ -247,6 +249,7 @@ def _comment(comment: Comment, site_url: str) -> dict[str, Any]:
         "name": comment.author_name,
         "email": comment.author_email,
         "website": comment.author_url,
+        "picture": comment.avatar_url,
         "text": comment.body,
         "ip_address": comment.ip_address,
         "user_agent": comment.user_agent,

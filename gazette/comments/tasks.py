@@ -1,7 +1,8 @@
 """Comment work done by the task worker: forgetting where old comments came
 from, mail about new comments and replies (so that rendering and sending it,
 perhaps to a slow mail server, never holds up the reader who commented), and
-mailing a commenter the erase link they asked for.
+mailing a commenter the erase link they asked for, and fetching remote
+commenters' pictures (`avatars`: the other site may be slow).
 
 A commenter's IP address and browser help against abuse (rate limits, block
 rules, a moderator's judgement) only while the comment is fresh; after
@@ -15,7 +16,7 @@ from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
-from gazette.comments import notify, privacy
+from gazette.comments import avatars, notify, privacy
 from gazette.comments.models import Comment
 from gazette.site.periodic import periodic
 
@@ -68,3 +69,23 @@ def tell_author_of_comment(comment_id: int, site_url: str) -> None:
 def tell_commenter_of_reply(comment_id: int, site_url: str) -> None:
     """Mail the commenter replied to, when they asked (`notify.reply`)."""
     notify.reply(comment_id, site_url)
+
+
+@task()
+def fetch_avatar(avatar_url: str) -> None:
+    """Copy the picture at `avatar_url` for the comments that name it
+    (`avatars.store`; nothing when it is unusable)."""
+    avatars.store(avatar_url)
+
+
+@task()
+def forget_avatars(names: list[str]) -> None:
+    """Delete the pictures among `names` no comment shows any more."""
+    avatars.forget_unused(names)
+
+
+@periodic(every=timedelta(days=1))
+def delete_unused_avatars() -> int:
+    """Delete the pictures of commenters whose comments all left without
+    passing through moderation (a post deleted for good). Returns how many."""
+    return len(avatars.forget_orphans())

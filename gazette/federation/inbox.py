@@ -7,7 +7,8 @@
   the form's. A Note replying to one of its comments (a fediverse reply kept
   here, or a comment of the blog's as a Note or on its page) is a reply to that
   comment. Update of that Note by its actor changes the comment
-  (`moderation.revise_remote`); Delete of it removes the comment.
+  (`moderation.revise_remote`); Delete of it removes the comment. The actor's
+  icon becomes the comment's picture, copied once by `comments.avatars`.
 * Anything else is kept as ignored.
 
 The view has already checked the signature and that the signer is the
@@ -207,6 +208,7 @@ def _create(actor: Actor, activity: dict) -> str:
         parent_id=parent.pk if parent is not None else None,
         user_agent="ActivityPub",
         source_url=source_url,
+        avatar_url=_icon(author),
     )
     with transaction.atomic():
         comment = receive_comment(post, draft, Source.FEDERATION, site_url=actor.origin)
@@ -270,6 +272,7 @@ def _update(actor: Actor, activity: dict) -> str:
         comment,
         name=name if isinstance(name, str) and name else comment.author_name,
         body=(text or f"A reply on {host}.")[:BODY_LIMIT],
+        avatar_url=_icon(author) if author else None,
         site_url=actor.origin,
     )
     return ""
@@ -357,6 +360,19 @@ def _address(value) -> str:
         and urlsplit(value).scheme in ("http", "https")
     ):
         return value
+    return ""
+
+
+def _icon(actor_document: dict) -> str:
+    """The address of an actor's picture: its `icon`, an Image object with a
+    `url` (Mastodon), a list of them (the first usable one), or an address."""
+    icon = actor_document.get("icon")
+    for entry in icon if isinstance(icon, list) else [icon]:
+        url = entry.get("url") if isinstance(entry, dict) else entry
+        if isinstance(url, dict):  # a Link object
+            url = url.get("href")
+        if address := _address(url):
+            return address
     return ""
 
 

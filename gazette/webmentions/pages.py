@@ -119,6 +119,7 @@ class Found:
     kind: str  # Received.Kind's values
     author_name: str = ""
     author_url: str = ""
+    author_photo: str = ""  # absolute, as found: the caller checks it
     text: str = ""
     published: datetime | None = None
 
@@ -132,11 +133,12 @@ def interpret(html: str, url: str, target: str) -> Found:
         return Found(kind="mention")
     entry = next((e for e in entries if _kind(e, target) != "mention"), entries[0])
     properties = entry.get("properties", {})
-    name, author_url = _author(properties, parsed)
+    name, author_url, photo = _author(properties, parsed)
     return Found(
         kind=_kind(entry, target),
         author_name=name,
         author_url=author_url,
+        author_photo=urljoin(url, photo) if photo else "",
         text=_text(properties),
         published=_published(properties),
     )
@@ -180,19 +182,24 @@ def _kind(entry: dict, target: str) -> str:
     return "mention"
 
 
-def _author(properties: dict, parsed: dict) -> tuple[str, str]:
+def _author(properties: dict, parsed: dict) -> tuple[str, str, str]:
     """The entry's author (an h-card, a name or a URL), else the page's first
-    h-card."""
+    h-card: name, address and photo (a string, or {"value", "alt"} from
+    mf2py for an <img> with alt text)."""
     for author in properties.get("author", []):
         if isinstance(author, str):
-            return (author, "") if not author.startswith("http") else ("", author)
-        card = author.get("properties", {})
-        return _first(card.get("name")), _first(card.get("url"))
+            return (
+                (author, "", "") if not author.startswith("http") else ("", author, "")
+            )
+        return _card(author.get("properties", {}))
     for item in parsed.get("items", []):
         if "h-card" in item.get("type", []):
-            card = item.get("properties", {})
-            return _first(card.get("name")), _first(card.get("url"))
-    return "", ""
+            return _card(item.get("properties", {}))
+    return "", "", ""
+
+
+def _card(card: dict) -> tuple[str, str, str]:
+    return _first(card.get("name")), _first(card.get("url")), _first(card.get("photo"))
 
 
 def _first(values: list | None) -> str:

@@ -168,6 +168,7 @@ def _reply(received: Received, found: pages.Found, site_url: str) -> bool:
             user_agent="Webmention",
             created_at=found.published,
             source_url=received.source,
+            avatar_url=found.author_photo,
         )
         try:
             received.comment = receive_comment(
@@ -179,7 +180,12 @@ def _reply(received: Received, found: pages.Found, site_url: str) -> bool:
         return True
     # Edited at the source: the comment follows, its new text checked again.
     moderation.revise_remote(
-        comment, name=name, body=body, url=received.author_url, site_url=site_url
+        comment,
+        name=name,
+        body=body,
+        url=received.author_url,
+        avatar_url=found.author_photo,
+        site_url=site_url,
     )
     return True
 

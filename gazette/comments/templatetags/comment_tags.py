@@ -2,6 +2,7 @@ import hashlib
 
 from django import template
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
@@ -66,11 +67,22 @@ def shared_section_key(request, post) -> str | None:
 
 
 AVATAR_COLOURS = 8  # .avatar-0 to .avatar-7 in comments.css
+AVATAR_PIXELS = 32  # .avatar's 2rem in comments.css
 
 
 @register.simple_tag
 def avatar(comment) -> str:
-    """An initials badge coloured from the name: drawn here, fetched from nowhere."""
+    """The commenter's picture when the blog keeps a copy of it (a remote
+    commenter's, see gazette.comments.avatars; never the remote address), else
+    an initials badge coloured from the name: drawn here, fetched from nowhere."""
+    if comment.avatar:
+        return format_html(
+            '<img class="avatar" src="{}" alt="" width="{}" height="{}" '
+            'loading="lazy">',
+            default_storage.url(comment.avatar),
+            AVATAR_PIXELS,
+            AVATAR_PIXELS,
+        )
     name = (comment.author_name or "").strip()
     words = [w for w in name.split() if w[:1].isalnum()]
     initials = "".join(w[0] for w in words[:2]).upper() or "?"
