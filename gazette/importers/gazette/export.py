@@ -283,6 +283,9 @@ def _comments(written: _Written) -> Iterator[dict[str, Any]]:
             "spam_reasons": comment.spam_reasons,
             "trained_as": comment.trained_as,
             "reply_notified_at": iso(comment.reply_notified_at),
+            "source": comment.source,
+            "source_url": comment.source_url,
+            "avatar_url": comment.avatar_url,
         }
 
 

@@ -485,8 +485,14 @@ class _Loader:
             status=row.choice("status", Comment.Status.values),
             created_at=created_at,
             import_ref=ref,
+            source_url=row.text("source_url", ""),
+            avatar_url=row.text("avatar_url", ""),
         )
         comment = receive_comment(self._post(row), draft, Source.IMPORT)
+        # Where it first came in (the fediverse, a webmention...) says more
+        # than "import" when a Gazette blog moves.
+        known = [*Comment.Source.values, ""]
+        comment.source = row.choice("source", known, Source.IMPORT)
         # What the intake does not take from an import.
         comment.wants_reply_notifications = draft.wants_replies
         comment.spam_score = row.optional_number("spam_score")
@@ -500,6 +506,7 @@ class _Loader:
                 "spam_score",
                 "spam_reasons",
                 "reply_notified_at",
+                "source",
             ]
         )
         label = row.choice("trained_as", Comment.Label.values, "")

@@ -296,6 +296,15 @@ class GazetteFormatTest(BaseTestCase):
         spam.teach(first, Comment.Label.HAM)
         add_comment(walk, "Eve", "Off topic.", status="trash")
         add_comment(pier, "Jory", "Same lamp posts.", author_email="j@example.net")
+        add_comment(
+            pier,
+            "Kit",
+            "Seen from the ferry.",
+            source="federation",
+            source_url="https://ferry.example/@kit/1",
+            # Private: the importing blog's fetch of it is refused at once.
+            avatar_url="http://10.0.0.7/kit.png",
+        )
         self.first = first
 
         remember_old_address("/2019/03/up-the-ridge.html", walk)
@@ -344,7 +353,7 @@ class GazetteFormatTest(BaseTestCase):
                 "pages": 2,
                 "posts": 5,
                 "revisions": 8,
-                "comments": 6,
+                "comments": 7,
                 "old_addresses": 5,
             },
         )
@@ -385,7 +394,7 @@ class GazetteFormatTest(BaseTestCase):
         self.wipe()
         report = import_from(self.folder)
         self.assertIn(
-            "Imported from gazette: 5 posts, 2 pages, 8 revisions, 6 comments, "
+            "Imported from gazette: 5 posts, 2 pages, 8 revisions, 7 comments, "
             "3 hashtags, 2 authors, 1 images, 5 old addresses.",
             report,
         )
@@ -416,7 +425,7 @@ class GazetteFormatTest(BaseTestCase):
         self.assertIn("Imported from gazette: 0 posts, 0 pages, 0 revisions", again)
         self.assertIn(
             "Already here from an earlier import: 5 authors, 1 images, 2 pages, "
-            "5 posts, 8 revisions, 6 comments, 5 old addresses.",
+            "5 posts, 8 revisions, 7 comments, 5 old addresses.",
             again,
         )
         self.assertEqual(snapshot(), self.before)
@@ -450,7 +459,7 @@ class GazetteFormatTest(BaseTestCase):
         empty = snapshot()
         renditions = default_storage.listdir("images/renditions")[1]
         with self.assertRaisesMessage(
-            CommandError, "comments.jsonl: holds 5 rows where the manifest counts 6"
+            CommandError, "comments.jsonl: holds 6 rows where the manifest counts 7"
         ):
             import_from(self.folder)
         self.assertEqual(snapshot(), empty)
