@@ -62,8 +62,10 @@ test: $(VENV)/.dev system-packages validators lint check
 test-sqlite: $(VENV)/.dev validators
 	DJANGO_ALLOW_ASYNC_UNSAFE=1 $(BIN)/pytest
 
-test-postgres: $(VENV)/.dev system-packages validators
-	DJANGO_ALLOW_ASYNC_UNSAFE=1 scripts/with-postgres $(BIN)/pytest
+# The browser tests (marked "browser") run once, in test-sqlite: they check what
+# Chromium makes of the pages, which does not depend on the engine behind them.
+test-postgres: $(VENV)/.dev system-packages
+	DJANGO_ALLOW_ASYNC_UNSAFE=1 scripts/with-postgres $(BIN)/pytest -m "not browser"
 
 # The load test (the production server under many readers at once), on SQLite then PostgreSQL.
 test-load: $(VENV)/.dev system-packages

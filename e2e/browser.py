@@ -2,6 +2,7 @@
 
 import os
 
+import pytest
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from playwright.sync_api import sync_playwright
 
@@ -18,7 +19,14 @@ CHROMIUM_ARGS = [
 
 
 class BrowserTestCase(StaticLiveServerTestCase):
-    """A live server plus one browser for the class; a fresh page for each test."""
+    """A live server plus one browser for the class; a fresh page for each test.
+
+    Marked "browser": `make test` runs these once, on SQLite. What they check
+    is what a browser makes of the pages; the database work behind each page
+    is tested on both engines by the rest of the suite.
+    """
+
+    pytestmark = pytest.mark.browser
 
     @classmethod
     def setUpClass(cls):
