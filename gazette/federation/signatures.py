@@ -30,7 +30,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -40,10 +40,15 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.core.cache import cache
 
+from gazette import limits
 from gazette.lib import fetch
 
 CLOCK_SKEW = timedelta(minutes=5)
 KEY_CACHE_SECONDS = 24 * 3600
+FAILED_KEY_SECONDS = 5 * 60
+REFRESH_EVERY = timedelta(minutes=1)
+KEY_FETCH_WINDOW = timedelta(minutes=10)
+KEY_FETCHES_PER_HOST = 120
 MAX_KEY_DOCUMENT = 256 * 1024
 ACTIVITY_JSON = "application/activity+json"
 ACCEPT_ACTIVITY = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
@@ -66,6 +71,7 @@ class PublicKey:
     key_id: str
     owner: str  # the actor whose key it is
     pem: str
+    fresh: bool = False  # fetched just now rather than read from the cache
 
 
 def digest(body: bytes) -> str:
@@ -129,6 +135,8 @@ def verify(
     key = public_key(parameters["keyId"])
     if _holds(key.pem, signature, text):
         return key
+    if key.fresh:
+        raise Invalid("The signature does not match the sender's key.")
     # The sender may have changed its key since it was cached: ask once more.
     key = public_key(parameters["keyId"], refresh=True)
     if _holds(key.pem, signature, text):
@@ -183,16 +191,35 @@ def check_signed_parts(
 
 def public_key(key_id: str, *, refresh: bool = False) -> PublicKey:
     """The key named `key_id`, from the cache or fetched from its actor
-    document. Raises Invalid."""
-    cache_key = "federation:key:" + hashlib.sha256(key_id.encode()).hexdigest()
+    document. Raises Invalid.
+
+    A fetch happens while the sender waits, so strangers must not be able to
+    make many: a key that could not be had is not asked for again for
+    FAILED_KEY_SECONDS, a cached key is fetched afresh (`refresh`, when a
+    signature fails it) at most once a minute, and one server's keys are
+    fetched at most KEY_FETCHES_PER_HOST times in KEY_FETCH_WINDOW.
+    """
+    digest = hashlib.sha256(key_id.encode()).hexdigest()
+    cache_key, failed_key = f"federation:key:{digest}", f"federation:no-key:{digest}"
     if not refresh:
         cached = cache.get(cache_key)
         if cached is not None:
             return PublicKey(*cached)
-    document = fetch_document(key_id.split("#", 1)[0])
-    key = _key_in(document, key_id)
+    elif not limits.use_once(f"federation:key-refresh:{digest}", REFRESH_EVERY):
+        raise Invalid("The sender's key was fetched afresh a moment ago.")
+    if cache.get(failed_key):
+        raise Invalid("The sender's key could not be had a moment ago.")
+    host = (urlsplit(key_id).hostname or "").lower()
+    fetches = limits.count(f"federation:key-fetches:{host}", KEY_FETCH_WINDOW)
+    if fetches > KEY_FETCHES_PER_HOST:
+        raise Invalid("Too many keys fetched from this server lately.")
+    try:
+        key = _key_in(fetch_document(key_id.split("#", 1)[0]), key_id)
+    except Invalid:
+        cache.set(failed_key, True, FAILED_KEY_SECONDS)
+        raise
     cache.set(cache_key, (key.key_id, key.owner, key.pem), KEY_CACHE_SECONDS)
-    return key
+    return replace(key, fresh=True)
 
 
 def fetch_document(url: str) -> dict:

@@ -6,6 +6,7 @@ cache: a reader asking for a page and a server asking for JSON can never be
 given each other's answer.
 """
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
@@ -16,13 +17,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from gazette import limits
 from gazette.comments.models import Comment
 from gazette.federation import documents, inbox, replies, signatures, tasks
 from gazette.federation.models import Actor, Follower, Incoming
+from gazette.lib.http import client_ip
 from gazette.posts.models import Post
 from gazette.site.models import SiteSettings
 
 OUTBOX_SIZE = 20
+INBOX_WINDOW = timedelta(minutes=10)
+INBOX_PER_IP = 1000
 MAX_BODY = 256 * 1024
 JRD = "application/jrd+json"
 
@@ -287,6 +292,12 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     """The blog's inbox, shared and personal alike: check the request is
     signed by the actor it speaks for, answer 202 at once, and leave the rest
     to the worker."""
+    # A busy instance delivers many activities, but not thousands a minute.
+    ip = client_ip(request)
+    if ip and limits.count(f"federation:inbox:{ip}", INBOX_WINDOW) > INBOX_PER_IP:
+        response = _refuse(429, "Too many activities from this address.")
+        response["Retry-After"] = str(int(INBOX_WINDOW.total_seconds()))
+        return response
     length = request.headers.get("Content-Length", "")
     if length.isdigit() and int(length) > MAX_BODY:
         return _refuse(413, "The activity is too large.")

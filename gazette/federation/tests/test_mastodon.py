@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from gazette.comments.models import Comment, Reaction
-from gazette.federation import delivery
+from gazette.federation import delivery, views
 from gazette.federation.models import (
     BlockedDomain,
     Delivery,
@@ -343,6 +343,12 @@ class MastodonTest(BaseTestCase):
             deep = deep["object"]
         nested["actor"] = self.fake.actor_id
         self.assertEqual(self.deliver(nested).status_code, 400)
+
+    def test_one_address_is_slowed_after_very_many_activities(self):
+        with mock.patch.object(views, "INBOX_PER_IP", 2):
+            answers = [self.deliver({}).status_code for _ in range(3)]
+        self.assertEqual(answers[:2], [400, 400])  # counted, then refused as empty
+        self.assertEqual(answers[2], 429)
 
     def test_it_refuses_an_actor_other_than_the_signer(self):
         activity = {

@@ -2,6 +2,7 @@
 verifier, with the key served by a fake Mastodon on loopback."""
 
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 from django.core.cache import cache
 from django.test import TestCase, override_settings
@@ -92,6 +93,43 @@ class SignaturesTest(TestCase):  # fetching a key reads the blog's actor
         # the key is fetched once more, and the signature holds.
         self.fake.serve_actor()
         self.assertEqual(self.check(headers).pem, self.fake.public_pem)
+
+    def fetches_of(self, path: str) -> int:
+        return sum(1 for fetched, _ in self.fake.fetched if fetched == path)
+
+    def test_a_stranger_cannot_make_it_fetch_keys_again_and_again(self):
+        self.fake.fetched.clear()
+        # A key that cannot be had is not asked for again for a while.
+        missing = self.fake.signed_headers(
+            PATH, BODY, key_id=self.fake.url + "/users/nobody#main-key"
+        )
+        for _ in range(3):
+            with self.assertRaises(signatures.Invalid):
+                self.check(missing)
+        self.assertEqual(self.fetches_of("/users/nobody"), 1)
+        # A key that fails when fetched is not fetched again at once; once
+        # cached, it is fetched afresh once a minute at most.
+        other = signatures.new_private_key_pem()[1]
+        self.fake.serve_actor(
+            publicKey={
+                "id": self.fake.key_id,
+                "owner": self.fake.actor_id,
+                "publicKeyPem": other,
+            }
+        )
+        headers = self.fake.signed_headers(PATH, BODY)
+        for _ in range(4):
+            with self.assertRaises(signatures.Invalid):
+                self.check(headers)
+        self.assertEqual(self.fetches_of("/users/ana"), 2)
+        # And one server's keys are fetched a bounded number of times.
+        with mock.patch.object(signatures, "KEY_FETCHES_PER_HOST", 3):
+            for number in range(5):
+                key_id = f"{self.fake.url}/users/u{number}#main-key"
+                with self.assertRaises(signatures.Invalid) as refused:
+                    self.check(self.fake.signed_headers(PATH, BODY, key_id=key_id))
+            self.assertIn("Too many keys", str(refused.exception))
+        self.assertEqual(self.fetches_of("/users/u4"), 0)
 
     def test_it_refuses_a_stale_or_future_date(self):
         for shift in (timedelta(minutes=-6), timedelta(minutes=6)):
