@@ -14,6 +14,7 @@ account nobody there follows, and fetches what is announced.
 """
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 
@@ -22,7 +23,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gazette.federation import documents, signatures, tasks
-from gazette.federation.models import Actor, Delivery, Follower, Published
+from gazette.federation.models import (
+    Actor,
+    Delivery,
+    Follower,
+    Published,
+    PublishedComment,
+)
 from gazette.lib import fetch
 from gazette.posts.models import Post
 
@@ -99,6 +106,42 @@ def attempt(delivery: Delivery) -> None:
         tasks.retry_later(delivery.pk, timezone.now() + wait)
 
 
+def news_of(
+    sent: Published | PublishedComment | None,
+    document: dict,
+    first: Callable[[], Published | PublishedComment],
+) -> tuple[str, str] | None:
+    """What followers must be told of `document` (an Article or a Note), given
+    what they were `sent` last: ("Create", id) the first time or once it is
+    back after a Delete, ("Update", id) when what they see changed, None when
+    nothing did. Records it, making the row with `first` the first time."""
+    digest = documents.content_hash(document)
+    if sent is None:
+        row = first()
+        row.content_hash = digest
+        row.save()
+        return "Create", document["id"] + "#create"
+    if sent.content_hash == digest and not sent.is_deleted:
+        return None
+    # Back from the trash, a draft or the spam folder: followers deleted it,
+    # so it is created anew.
+    kind = "Create" if sent.is_deleted else "Update"
+    sent.updates += 1
+    sent.content_hash, sent.is_deleted = digest, False
+    sent.save(update_fields=["updates", "content_hash", "is_deleted"])
+    return kind, f"{document['id']}#{kind.lower()}-{sent.updates}"
+
+
+def retraction(sent: Published | PublishedComment | None, object_id: str) -> str:
+    """The id of the Delete that takes `object_id` away from followers, once:
+    "" when they were never sent it or were told already."""
+    if sent is None or sent.is_deleted:
+        return ""
+    sent.is_deleted = True
+    sent.save(update_fields=["is_deleted"])
+    return f"{object_id}#delete-{sent.updates}"
+
+
 def federate_post(post_id: int) -> None:
     """Tell followers what changed about a post since they were last told."""
     actor = documents.load_actor()
@@ -113,28 +156,17 @@ def federate_post(post_id: int) -> None:
         tasks.federate_later(post.pk, post.published_at)
         return
     if post is None or not post.is_visible:
-        if published is not None and not published.is_deleted:
-            object_id = documents.url(actor, "post", post_id)
+        object_id = documents.url(actor, "post", post_id)
+        delete_id = retraction(published, object_id)
+        if delete_id:
             tombstone = {"id": object_id, "type": "Tombstone"}
-            activity_id = f"{object_id}#delete-{published.updates}"
-            published.is_deleted = True
-            published.save(update_fields=["is_deleted"])
-            send(documents.activity(sender, "Delete", tombstone, activity_id), inboxes)
+            send(documents.activity(sender, "Delete", tombstone, delete_id), inboxes)
         return
     article = documents.article(actor, post, author)
-    digest = documents.content_hash(article)
-    if published is None:
-        Published.objects.create(post=post, content_hash=digest)
-        kind, activity_id = "Create", article["id"] + "#create"
-    elif published.content_hash == digest and not published.is_deleted:
+    news = news_of(published, article, lambda: Published(post=post))
+    if news is None:
         return
-    else:
-        # Back from the trash or a draft, followers deleted it: created anew.
-        kind = "Create" if published.is_deleted else "Update"
-        published.updates += 1
-        published.content_hash, published.is_deleted = digest, False
-        published.save(update_fields=["updates", "content_hash", "is_deleted"])
-        activity_id = f"{article['id']}#{kind.lower()}-{published.updates}"
+    kind, activity_id = news
     send(documents.activity(sender, kind, article, activity_id), inboxes)
     if author is not None and kind == "Create":
         boost_id = activity_id.replace("#create", "#announce")

@@ -135,54 +135,29 @@ def key_id(actor: Actor) -> str:
 
 
 def actor_document(actor: Actor) -> dict:
+    """The blog's actor (a Service named after the blog), or an author's (a
+    Person whose inbox is the blog's shared one: the blog reads all its mail
+    in one place)."""
     site = SiteSettings.load()
-    if actor.user is not None:
-        return _author_document(actor, site)
+    if actor.user is None:
+        username, name, summary = USERNAME, site.title, site.description
+        kind, outbox = "Service", url(actor, "outbox")
+    else:
+        username = actor.user.get_username()
+        name = actor.user.get_full_name() or username
+        summary = f"<p>Writes on {escape(site.title)}.</p>"
+        kind, outbox = "Person", url(actor, "author_outbox", username)
     document = {
         "@context": CONTEXT,
         "id": actor_id(actor),
-        "type": "Service",
-        "preferredUsername": USERNAME,
-        "name": site.title,
-        "summary": site.description,
-        "url": actor.origin + "/",
-        "inbox": url(actor, "inbox"),
-        "outbox": url(actor, "outbox"),
-        "followers": url(actor, "followers"),
-        "following": url(actor, "following"),
-        "endpoints": {"sharedInbox": url(actor, "inbox")},
-        "manuallyApprovesFollowers": site.approve_followers,
-        "discoverable": True,
-        "publicKey": {
-            "id": key_id(actor),
-            "owner": actor_id(actor),
-            "publicKeyPem": actor.public_key_pem,
-        },
-    }
-    if site.icon is not None:
-        document["icon"] = {
-            "type": "Image",
-            "url": urljoin(actor.origin, site.icon.file.url),
-        }
-    return document
-
-
-def _author_document(actor: Actor, site: SiteSettings) -> dict:
-    """An author's own actor: a Person whose inbox is the blog's shared one
-    (the blog reads all its mail in one place)."""
-    assert actor.user is not None
-    username = actor.user.get_username()
-    return {
-        "@context": CONTEXT,
-        "id": actor_id(actor),
-        "type": "Person",
+        "type": kind,
         "preferredUsername": username,
-        "name": actor.user.get_full_name() or username,
-        "summary": f"<p>Writes on {escape(site.title)}.</p>",
+        "name": name,
+        "summary": summary,
         # Authors have no page of their own: the blog is where they write.
         "url": actor.origin + "/",
         "inbox": url(actor, "inbox"),
-        "outbox": url(actor, "author_outbox", username),
+        "outbox": outbox,
         "followers": followers_url(actor),
         "endpoints": {"sharedInbox": url(actor, "inbox")},
         "manuallyApprovesFollowers": site.approve_followers,
@@ -193,6 +168,14 @@ def _author_document(actor: Actor, site: SiteSettings) -> dict:
             "publicKeyPem": actor.public_key_pem,
         },
     }
+    if actor.user is None:
+        document["following"] = url(actor, "following")
+        if site.icon is not None:
+            document["icon"] = {
+                "type": "Image",
+                "url": urljoin(actor.origin, site.icon.file.url),
+            }
+    return document
 
 
 def article(actor: Actor, post: Post, author: Actor | None = None) -> dict:

@@ -15,12 +15,11 @@ a fetch, so the desk leaves it to the worker (`tasks.answer_follow`).
 
 import hashlib
 import logging
-from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
 
-from gazette.federation import delivery, documents, signatures, tasks
+from gazette.federation import delivery, documents, fields, signatures, tasks
 from gazette.federation.models import (
     Actor,
     BlockedActor,
@@ -30,8 +29,6 @@ from gazette.federation.models import (
 from gazette.site.models import SiteSettings
 
 logger = logging.getLogger(__name__)
-
-MAX_URL = 500
 
 
 def followable(address: str) -> Actor | None:
@@ -46,13 +43,13 @@ def followable(address: str) -> Actor | None:
 
 def receive(activity: dict) -> str:
     """Act on a Follow the inbox accepted; the reason when nothing was done."""
-    followed = followable(_object_id(activity.get("object")))
+    followed = followable(fields.id_of(activity.get("object")))
     if followed is None:
         return "A follow of someone else."
     remote = signatures.fetch_document(activity["actor"])
     if remote.get("id") != activity["actor"]:
         return "The actor document is not the actor's."
-    inbox, shared = _inboxes(remote)
+    inbox, shared = fields.inboxes(remote)
     if not inbox:
         return "The actor has no inbox to deliver to."
     waits = SiteSettings.load().approve_followers
@@ -62,7 +59,7 @@ def receive(activity: dict) -> str:
             followed=followed,
             defaults={
                 "activity": activity,
-                "name": _name(remote, activity["actor"]),
+                "name": fields.display_name(remote, activity["actor"]),
                 "received_at": timezone.now(),
             },
         )
@@ -74,7 +71,7 @@ def receive(activity: dict) -> str:
 
 def undo(blog: Actor, activity: dict, follow: dict) -> str:
     """Act on the Undo of `follow`, a Follow `activity`'s actor sent."""
-    address = _object_id(follow.get("object"))
+    address = fields.id_of(follow.get("object"))
     # A Follow undone without saying of whom was one of the blog.
     followed = documents.actor_named(address) if address else blog
     if followed is None:
@@ -150,7 +147,9 @@ def answer(followed_id: int, follow: dict, name: str, accepted: bool) -> None:
         return
     try:
         remote = signatures.fetch_document(address)
-        inbox, shared = _inboxes(remote) if remote.get("id") == address else ("", "")
+        inbox, shared = (
+            fields.inboxes(remote) if remote.get("id") == address else ("", "")
+        )
     except signatures.Invalid as error:
         logger.warning("Could not answer the follow of %s: %s", address, error)
         inbox, shared = "", ""
@@ -186,38 +185,3 @@ def _answer(followed: Actor, follow: dict, kind: str, inbox: str) -> None:
     activity = documents.activity(followed, kind, follow, answer_id)
     activity["to"], activity["cc"] = [follow["actor"]], []
     delivery.send(activity, [inbox])
-
-
-def _inboxes(remote: dict) -> tuple[str, str]:
-    """The actor's own inbox and its server's shared one; ("", "") when it
-    names none that can be delivered to."""
-    inbox = _http(remote.get("inbox"))
-    endpoints = remote.get("endpoints")
-    shared = endpoints.get("sharedInbox") if isinstance(endpoints, dict) else None
-    if not inbox or (shared and not _http(shared)):
-        return "", ""
-    return inbox, _http(shared)
-
-
-def _name(remote: dict, address: str) -> str:
-    name = remote.get("name") or remote.get("preferredUsername")
-    if not isinstance(name, str) or not name.strip():
-        return urlsplit(address).hostname or ""
-    return name.strip()[:200]
-
-
-def _object_id(value) -> str:
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) else ""
-
-
-def _http(value) -> str:
-    """`value` when it is an http or https address of a sensible length."""
-    if (
-        isinstance(value, str)
-        and len(value) <= MAX_URL
-        and urlsplit(value).scheme in ("http", "https")
-    ):
-        return value
-    return ""

@@ -35,7 +35,7 @@ from gazette.comments.intake import (
 )
 from gazette.comments.models import Comment
 from gazette.comments.spam import Refused as CommentRefused
-from gazette.federation import documents, follows, signatures
+from gazette.federation import documents, fields, follows, signatures
 from gazette.federation.models import (
     Actor,
     BlockedActor,
@@ -46,7 +46,6 @@ from gazette.federation.models import (
 from gazette.posts.models import Post
 
 MAX_DEPTH = 16
-MAX_URL = 500
 BODY_LIMIT = 5000  # Comment.body's
 
 
@@ -67,7 +66,7 @@ def parse(body: bytes) -> dict:
         raise Refused("The activity is nested too deeply.")
     for name in ("id", "type", "actor"):
         value = activity.get(name)
-        if not isinstance(value, str) or not value or len(value) > MAX_URL:
+        if not isinstance(value, str) or not value or len(value) > fields.MAX_URL:
             raise Refused(f"The activity has no valid {name}.")
     for name in ("id", "actor"):
         if urlsplit(activity[name]).scheme not in ("http", "https"):
@@ -136,7 +135,7 @@ def _undo(actor: Actor, activity: dict) -> str:
     if undone.get("type") == "Follow":
         return follows.undo(actor, activity, undone)
     if undone.get("type") in REACTIONS:
-        post = _post_at(actor, _id_of(undone.get("object")))
+        post = _post_at(actor, fields.id_of(undone.get("object")))
         if post is None or not reactions.withdraw(
             _reaction_key(activity["actor"], undone["type"], post.pk)
         ):
@@ -155,22 +154,20 @@ def _reaction_key(actor_id: str, kind: str, post_pk: int) -> str:
 
 
 def _react(actor: Actor, activity: dict) -> str:
-    post = _post_at(actor, _id_of(activity.get("object")))
+    post = _post_at(actor, fields.id_of(activity.get("object")))
     if post is None:
         return "Not about one of the blog's posts."
-    host = urlsplit(activity["actor"]).hostname or ""
     try:
         author = signatures.fetch_document(activity["actor"])
     except (Refused, signatures.Invalid):
         author = {}
-    name = author.get("name") or author.get("preferredUsername") or host
     reactions.record(
         post.pk,
         REACTIONS[activity["type"]],
         _reaction_key(activity["actor"], activity["type"], post.pk),
         source="federation",
-        name=name if isinstance(name, str) else host,
-        url=_address(author.get("url")) or activity["actor"],
+        name=fields.display_name(author, activity["actor"]),
+        url=fields.address(author.get("url")) or activity["actor"],
     )
     return ""
 
@@ -179,21 +176,21 @@ def _create(actor: Actor, activity: dict) -> str:
     note = activity.get("object")
     if not isinstance(note, dict) or note.get("type") != "Note":
         return "Not a note."
-    note_id = _address(note.get("id"))
+    note_id = fields.address(note.get("id"))
     if not note_id or _origin(note_id) != _origin(activity["actor"]):
         return "The note's id is not on the actor's host."
     if not _is_by(note, activity["actor"]):
         return "The note is someone else's."
-    in_reply_to = _id_of(note.get("inReplyTo"))
+    in_reply_to = fields.id_of(note.get("inReplyTo"))
     post, parent = _replied_to(actor, in_reply_to) if in_reply_to else (None, None)
     if post is None:
         return "Not a reply to one of the blog's posts."
     if Reply.objects.filter(note_id=note_id).exists():
         return "Already a comment."
     author = signatures.fetch_document(activity["actor"])
-    name = author.get("name") or author.get("preferredUsername") or ""
-    author_url = _address(author.get("url")) or activity["actor"]
-    source_url = _address(note.get("url")) or note_id
+    name = fields.display_name(author, activity["actor"])
+    author_url = fields.address(author.get("url")) or activity["actor"]
+    source_url = fields.address(note.get("url")) or note_id
     text = plain_text(_content(note))
     host = urlsplit(activity["actor"]).hostname or ""
     # The intake threads replies under approved comments only: a reply to a
@@ -202,7 +199,7 @@ def _create(actor: Actor, activity: dict) -> str:
     if parent is not None and not replyable(post).filter(pk=parent.pk).exists():
         parent = None
     draft = CommentDraft(
-        name=(str(name) if isinstance(name, str) else "") or host,
+        name=name,
         body=(text or f"A reply on {host}.")[:BODY_LIMIT],
         url=author_url,
         parent_id=parent.pk if parent is not None else None,
@@ -253,7 +250,7 @@ def _update(actor: Actor, activity: dict) -> str:
     # Only the note's own actor may change it, as only it may delete it.
     reply = (
         Reply.objects.select_related("comment__post")
-        .filter(note_id=_id_of(note), actor=activity["actor"])
+        .filter(note_id=fields.id_of(note), actor=activity["actor"])
         .first()
     )
     if reply is None:
@@ -265,12 +262,12 @@ def _update(actor: Actor, activity: dict) -> str:
         author = signatures.fetch_document(activity["actor"])
     except signatures.Invalid:
         author = {}  # the name stays as it was
-    name = author.get("name") or author.get("preferredUsername")
+    name = fields.display_name(author, activity["actor"]) if author else ""
     text = plain_text(_content(note))
     host = urlsplit(activity["actor"]).hostname or ""
     moderation.revise_remote(
         comment,
-        name=name if isinstance(name, str) and name else comment.author_name,
+        name=name or comment.author_name,
         body=(text or f"A reply on {host}.")[:BODY_LIMIT],
         avatar_url=_icon(author) if author else None,
         site_url=actor.origin,
@@ -279,7 +276,7 @@ def _update(actor: Actor, activity: dict) -> str:
 
 
 def _delete(actor: Actor, activity: dict) -> str:
-    note_id = _id_of(activity.get("object"))
+    note_id = fields.id_of(activity.get("object"))
     reply = (
         Reply.objects.select_related("comment")
         .filter(note_id=note_id, actor=activity["actor"])
@@ -299,7 +296,7 @@ def _is_by(note: dict, actor_id: str) -> bool:
     sender must be one."""
     named = note.get("attributedTo", actor_id)
     entries = named if isinstance(named, list) else [named]
-    return actor_id in {_id_of(entry) for entry in entries}
+    return actor_id in {fields.id_of(entry) for entry in entries}
 
 
 def _content(note: dict) -> str:
@@ -346,23 +343,6 @@ def _post_at(actor: Actor, address: str) -> Post | None:
     return post
 
 
-def _id_of(value) -> str:
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) else ""
-
-
-def _address(value) -> str:
-    """`value` when it is an http or https address of a sensible length, else ""."""
-    if (
-        isinstance(value, str)
-        and len(value) <= MAX_URL
-        and urlsplit(value).scheme in ("http", "https")
-    ):
-        return value
-    return ""
-
-
 def _icon(actor_document: dict) -> str:
     """The address of an actor's picture: its `icon`, an Image object with a
     `url` (Mastodon), a list of them (the first usable one), or an address."""
@@ -371,7 +351,7 @@ def _icon(actor_document: dict) -> str:
         url = entry.get("url") if isinstance(entry, dict) else entry
         if isinstance(url, dict):  # a Link object
             url = url.get("href")
-        if address := _address(url):
+        if address := fields.address(url):
             return address
     return ""
 

@@ -14,18 +14,15 @@ out: they were published where they were written.
 
 from datetime import UTC
 from functools import partial
-from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils.html import format_html
 
 from gazette.comments.models import Comment
-from gazette.federation import delivery, documents, signatures, tasks
+from gazette.federation import delivery, documents, fields, signatures, tasks
 from gazette.federation.models import Actor, PublishedComment, Reply
 from gazette.lib.links import absolute_urls
 from gazette.site.models import SiteSettings
-
-MAX_URL = 500  # Delivery.inbox's
 
 
 def written_here(comment: Comment) -> bool:
@@ -99,27 +96,17 @@ def federate_comment(comment_id: int) -> None:
     if not is_shown(comment):
         # Taking a comment away is told whatever the setting says now: the
         # followers who were sent it should not keep it.
-        if sent is not None and not sent.is_deleted:
-            sent.is_deleted = True
-            sent.save(update_fields=["is_deleted"])
-            _send_delete(actor, comment.pk, sent.updates, _replied_to_actors(comment))
+        delete_id = delivery.retraction(sent, note_id(actor, comment.pk))
+        if delete_id:
+            _send_delete(actor, comment.pk, delete_id, _replied_to_actors(comment))
         return
     if not SiteSettings.load().comments_as_replies:
         return
     document = note(actor, comment)
-    digest = documents.content_hash(document)
-    if sent is None:
-        PublishedComment.objects.create(comment=comment, content_hash=digest)
-        kind, activity_id = "Create", document["id"] + "#create"
-    elif sent.content_hash == digest and not sent.is_deleted:
+    news = delivery.news_of(sent, document, lambda: PublishedComment(comment=comment))
+    if news is None:
         return
-    else:
-        # Back from the trash or the spam folder, followers deleted it: anew.
-        kind = "Create" if sent.is_deleted else "Update"
-        sent.updates += 1
-        sent.content_hash, sent.is_deleted = digest, False
-        sent.save(update_fields=["updates", "content_hash", "is_deleted"])
-        activity_id = f"{document['id']}#{kind.lower()}-{sent.updates}"
+    kind, activity_id = news
     activity = documents.activity(actor, kind, document, activity_id)
     activity["cc"] = document["cc"]
     delivery.send(activity, _inboxes(document["cc"][1:]))
@@ -150,7 +137,8 @@ def retract_comment(comment_id: int, updates: int, actors: list[str]) -> None:
     """Send the Delete of a comment deleted for good. In the worker."""
     actor = documents.load_actor()
     if actor is not None:
-        _send_delete(actor, comment_id, updates, actors)
+        delete_id = f"{note_id(actor, comment_id)}#delete-{updates}"
+        _send_delete(actor, comment_id, delete_id, actors)
 
 
 def _replied_to_actors(comment: Comment) -> list[str]:
@@ -163,12 +151,9 @@ def _replied_to_actors(comment: Comment) -> list[str]:
     )
 
 
-def _send_delete(actor: Actor, comment_pk: int, updates: int, actors: list[str]):
-    object_id = note_id(actor, comment_pk)
-    tombstone = {"id": object_id, "type": "Tombstone"}
-    activity = documents.activity(
-        actor, "Delete", tombstone, f"{object_id}#delete-{updates}"
-    )
+def _send_delete(actor: Actor, comment_pk: int, activity_id: str, actors: list[str]):
+    tombstone = {"id": note_id(actor, comment_pk), "type": "Tombstone"}
+    activity = documents.activity(actor, "Delete", tombstone, activity_id)
     activity["cc"] = [documents.url(actor, "followers"), *actors]
     delivery.send(activity, _inboxes(actors))
 
@@ -192,13 +177,5 @@ def _inbox_of(actor_id: str) -> str:
         return ""
     if document.get("id") != actor_id:
         return ""
-    endpoints = document.get("endpoints")
-    shared = endpoints.get("sharedInbox") if isinstance(endpoints, dict) else None
-    for inbox in (shared, document.get("inbox")):
-        if (
-            isinstance(inbox, str)
-            and len(inbox) <= MAX_URL
-            and urlsplit(inbox).scheme in ("http", "https")
-        ):
-            return inbox
-    return ""
+    inbox, shared = fields.inboxes(document)
+    return shared or inbox

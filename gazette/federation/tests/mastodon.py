@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 import re
+import unittest
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -18,6 +19,8 @@ from email.utils import format_datetime
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from django.test import Client
+from django.urls import reverse
 
 from gazette.test import FakeServer
 
@@ -127,6 +130,20 @@ class FakeMastodon(FakeServer):
         )
         return key_id
 
+    def reset(self) -> None:
+        """As new: nothing received or fetched, ana as first served, no path
+        down, unsigned fetches answered."""
+        self.inbox.clear()
+        self.fetched.clear()
+        self.down.clear()
+        self.require_signed_gets = False
+        self.serve_actor()
+
+    def trust(self, actor: dict) -> None:
+        """Let the fake check signatures made with `actor`'s key."""
+        key = actor["publicKey"]
+        self.known_keys[key["id"]] = key["publicKeyPem"]
+
     def put(self, path: str, document: dict, status: int = 200, **headers) -> None:
         self.documents[path] = (status, headers, json.dumps(document).encode())
 
@@ -207,3 +224,36 @@ class FakeMastodon(FakeServer):
         except InvalidSignature:
             return ""
         return fields["keyId"]
+
+
+class FakeMastodonMixin(unittest.TestCase):
+    """One FakeMastodon for a whole test class, as `cls.fake`, stopped after
+    its tests; before each test it is as new and trusts the blog's key
+    (`self.blog`, the blog's actor document).
+
+    Put it before Django's test case in the bases, `class T(FakeMastodonMixin,
+    BaseTestCase)`; it derives from unittest's TestCase only so that its
+    set-up can call the next one's, type-checked."""
+
+    fake: FakeMastodon
+    client: Client  # the Django test case's
+    blog: dict
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.fake = FakeMastodon()
+        cls.fake.start()
+        cls.addClassCleanup(cls.fake.stop)
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.fake.known_keys.clear()
+        self.fake.reset()
+        self.blog = self.get_json(reverse("federation:actor"))
+        self.fake.trust(self.blog)
+
+    def get_json(self, url: str) -> dict:
+        answer = self.client.get(url, HTTP_ACCEPT="application/activity+json")
+        self.assertEqual(answer.status_code, 200)
+        return json.loads(answer.content)

@@ -30,7 +30,7 @@ class AuthorAccountsTest(FediverseCase):
         """alice's actor document, made on this first request; the fake
         trusts her key from then on."""
         document = self.get_json(ALICE)
-        self.trust(document)
+        self.fake.trust(document)
         return document
 
     def test_webfinger_finds_authors_who_publish(self):

@@ -16,7 +16,7 @@ from gazette.federation.models import (
     FollowRequest,
     Incoming,
 )
-from gazette.federation.tests.mastodon import FakeMastodon
+from gazette.federation.tests.mastodon import FakeMastodonMixin
 from gazette.site.models import SiteSettings
 from gazette.site.writing import write_site_settings
 from gazette.test import committed
@@ -27,39 +27,9 @@ DESK = "/desk/fediverse/"
 
 
 @override_settings(GAZETTE_FETCH_ALLOW_LOOPBACK=True, GAZETTE_FEDERATION=True)
-class FediverseCase(DeskTestCase):
+class FediverseCase(FakeMastodonMixin, DeskTestCase):
     """The blog, a fake Mastodon with ana on it, and helpers to talk between
     them; dave is the blog's admin."""
-
-    fake: FakeMastodon
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.fake = FakeMastodon()
-        cls.fake.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.fake.stop()
-        super().tearDownClass()
-
-    def setUp(self):
-        super().setUp()
-        self.fake.inbox.clear()
-        self.fake.serve_actor()
-        self.blog = self.get_json(reverse("federation:actor"))
-        self.trust(self.blog)
-
-    def trust(self, actor: dict) -> None:
-        """Let the fake check signatures made with `actor`'s key."""
-        key = actor["publicKey"]
-        self.fake.known_keys[key["id"]] = key["publicKeyPem"]
-
-    def get_json(self, url: str) -> dict:
-        answer = self.client.get(url, HTTP_ACCEPT="application/activity+json")
-        self.assertEqual(answer.status_code, 200)
-        return json.loads(answer.content)
 
     def set_site(self, **fields) -> None:
         site = SiteSettings.load()

@@ -16,7 +16,7 @@ from gazette.federation.models import (
     Incoming,
     Published,
 )
-from gazette.federation.tests.mastodon import FakeMastodon
+from gazette.federation.tests.mastodon import FakeMastodonMixin
 from gazette.posts.effects import bulk_writes
 from gazette.posts.models import Post
 from gazette.posts.writing import write_entry
@@ -27,34 +27,7 @@ INBOX = "/federation/inbox"
 
 
 @override_settings(GAZETTE_FETCH_ALLOW_LOOPBACK=True, GAZETTE_FEDERATION=True)
-class MastodonTest(BaseTestCase):
-    fake: FakeMastodon
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.fake = FakeMastodon()
-        cls.fake.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.fake.stop()
-        super().tearDownClass()
-
-    def setUp(self):
-        super().setUp()
-        self.fake.inbox.clear()
-        self.fake.serve_actor()
-        actor = self.get_json(reverse("federation:actor"))
-        self.fake.known_keys = {
-            actor["publicKey"]["id"]: actor["publicKey"]["publicKeyPem"]
-        }
-
-    def get_json(self, url: str) -> dict:
-        answer = self.client.get(url, HTTP_ACCEPT="application/activity+json")
-        self.assertEqual(answer.status_code, 200)
-        return json.loads(answer.content)
-
+class MastodonTest(FakeMastodonMixin, BaseTestCase):
     def deliver(self, activity: dict, *, body: bytes | None = None, **sign):
         """POST `activity` to the blog's inbox as the fake signs it."""
         body = body if body is not None else json.dumps(activity).encode()

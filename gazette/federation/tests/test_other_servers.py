@@ -17,7 +17,7 @@ from django.test import override_settings
 
 from gazette.comments.models import Comment, Reaction
 from gazette.federation.models import Follower, Incoming, Reply
-from gazette.federation.tests.mastodon import FakeMastodon
+from gazette.federation.tests.mastodon import FakeMastodonMixin
 from gazette.test import BaseTestCase
 
 BLOG = "http://testserver/federation/actor"
@@ -31,33 +31,12 @@ MISSKEY_HEADERS = ("(request-target)", "date", "host", "digest")
 
 
 @override_settings(GAZETTE_FETCH_ALLOW_LOOPBACK=True, GAZETTE_FEDERATION=True)
-class OtherServerCase(BaseTestCase):
+class OtherServerCase(FakeMastodonMixin, BaseTestCase):
     """The blog with a post, and a fake server whose account "ana" trusts the
     blog's key."""
 
-    fake: FakeMastodon
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.fake = FakeMastodon()
-        cls.fake.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.fake.stop()
-        super().tearDownClass()
-
     def setUp(self):
         super().setUp()
-        self.fake.inbox.clear()
-        self.fake.fetched.clear()
-        self.fake.require_signed_gets = False
-        self.fake.serve_actor()
-        actor = self.client.get(BLOG, HTTP_ACCEPT="application/activity+json").json()
-        self.fake.known_keys = {
-            actor["publicKey"]["id"]: actor["publicKey"]["publicKeyPem"]
-        }
         self.post = self.make_post("Tides", body="The sea.")
 
     def deliver(self, activity: dict, **sign) -> Incoming:

@@ -6,13 +6,12 @@ fetches are signed for servers that refuse unsigned ones."""
 import json
 
 from django.test import override_settings
-from django.urls import reverse
 
 from gazette.comments import moderation
 from gazette.comments.intake import CommentDraft, Source, receive_comment
 from gazette.comments.models import BlockRule, Comment
 from gazette.federation.models import Delivery, Incoming, PublishedComment
-from gazette.federation.tests.mastodon import FakeMastodon
+from gazette.federation.tests.mastodon import FakeMastodonMixin
 from gazette.posts import writing
 from gazette.site.models import SiteSettings
 from gazette.test import BaseTestCase, committed
@@ -23,31 +22,9 @@ INBOX = "/federation/inbox"
 
 
 @override_settings(GAZETTE_FETCH_ALLOW_LOOPBACK=True, GAZETTE_FEDERATION=True)
-class RepliesTest(BaseTestCase):
-    fake: FakeMastodon
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.fake = FakeMastodon()
-        cls.fake.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.fake.stop()
-        super().tearDownClass()
-
+class RepliesTest(FakeMastodonMixin, BaseTestCase):
     def setUp(self):
         super().setUp()
-        self.fake.inbox.clear()
-        self.fake.fetched.clear()
-        self.fake.require_signed_gets = False
-        self.fake.serve_actor()
-        answer = self.client.get(reverse("federation:actor"))
-        actor = json.loads(answer.content)
-        self.fake.known_keys = {
-            actor["publicKey"]["id"]: actor["publicKey"]["publicKeyPem"]
-        }
         self.post = self.make_post("Tides", body="The sea.")
 
     # Helpers.
