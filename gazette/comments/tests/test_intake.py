@@ -117,6 +117,23 @@ class IntakeTest(CommentsTestCase):
             'href="https://far.example/webmention" rel="nofollow noopener">Webmention</a>',
             desk,
         )
+        # The queue can show one source's comments only, and stays on it.
+        for tab in ("held", "approved", "spam"):
+            page = self.client.get(f"/desk/comments/?status={tab}&source=federation")
+            bodies = [c.body for c in page.context["page_obj"]]
+            self.assertTrue(all("Note number 1" in b for b in bodies), bodies)
+        found = Comment.objects.get(source="federation")
+        tab = found.status  # the tabs are named after the states
+        answer = self.client.post(
+            f"/desk/comments/?status={tab}&source=federation",
+            {"only": f"trash:{found.pk}"},
+        )
+        self.assertEqual(
+            answer["Location"], f"/desk/comments/?status={tab}&source=federation"
+        )
+        self.assertEqual(
+            self.client.get("/desk/comments/?source=nowhere").status_code, 404
+        )
 
     def test_comments_from_before_sources_were_kept_are_named_by_their_marks(self):
         from importlib import import_module

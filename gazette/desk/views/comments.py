@@ -64,20 +64,27 @@ def queue(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("status", "held")
     if tab not in TABS:
         raise Http404("No such tab.")
+    # Where the comments came in: the form, the fediverse, webmentions...
+    source = request.GET.get("source", "")
+    if source and source not in Comment.Source.values:
+        raise Http404("No such source.")
+    here = f"?status={tab}" + (f"&source={source}" if source else "")
     if request.method == "POST":
-        return _act(request, tab)
+        return _act(request, here)
     mine = Comment.objects.moderated_by(request.user)
     counts = mine.aggregate(
         **{name: Count("pk", filter=Q(status=status)) for name, status in TABS.items()}
     )
-    listed = (
-        mine.filter(status=TABS[tab])
-        .select_related("post", "parent")
-        .order_by("-created_at", "-id")
-    )
+    listed = mine.filter(status=TABS[tab])
+    if source:
+        listed = listed.filter(source=source)
+    listed = listed.select_related("post", "parent").order_by("-created_at", "-id")
     page = Paginator(listed, 50).get_page(request.GET.get("page"))
     context = {
         "tab": tab,
+        "here": here,
+        "source": source,
+        "sources": [("", "Anywhere"), *Comment.Source.choices],
         "tabs": [(name, counts[name]) for name in TABS],
         "page_obj": page,
         "actions": [(a, ACTION_LABELS[a]) for a in TAB_ACTIONS[tab]],
@@ -85,8 +92,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "desk/comments.html", context)
 
 
-def _act(request: HttpRequest, tab: str) -> HttpResponse:
-    back = f"{reverse('desk:comments')}?status={tab}"
+def _act(request: HttpRequest, here: str) -> HttpResponse:
+    back = reverse("desk:comments") + here
     if only := request.POST.get("only", ""):
         # A button on one comment: "approve:42".
         action, _, one = only.partition(":")
