@@ -4,7 +4,8 @@ the renditions of a new or replaced picture.
 Until they exist, pages show the original, which the upload already re-encoded
 within its budget. When they are made, `renditions_made` is sent so that what
 shows the picture (the posts and pages rendered with its srcset) is rendered
-again; `gazette.posts` listens.
+again; `gazette.posts` listens. The site app is told directly (it sits below
+images): a logo, header picture or icon is on every page.
 """
 
 import logging
@@ -16,6 +17,7 @@ from django.tasks import task
 
 from gazette.images.models import Image
 from gazette.images.renditions import make_renditions
+from gazette.site import writing as site_writing
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ def make_image_renditions(image_id: int, file_name: str) -> None:
             return
         image.renditions = renditions
         renditions_made.send(sender=Image, image=image)
+        site_writing.picture_changed(image.pk)
     logger.info("Made %d renditions of %s", len(renditions), file_name)
 
 

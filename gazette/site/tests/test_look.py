@@ -11,16 +11,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from PIL import Image as PILImage
 
 from gazette.images.models import Image
+from gazette.images.tasks import make_image_renditions
 from gazette.site import look, roles
 from gazette.site.look import FONT_STACKS, stylesheet, stylesheet_version
 from gazette.site.models import Font, SiteSettings
 from gazette.site.tests.test_themes import settings_form
-from gazette.test import BaseTestCase, settings_seen_by_gazette
+from gazette.test import BaseTestCase, committed, settings_seen_by_gazette
 
 
 def picture(name: str, width: int, height: int, colour=(40, 90, 140)):
@@ -177,6 +179,30 @@ class PicturesTest(LookTestCase):
             f'<meta property="og:image" content="http://testserver{site.header_image.file.url}">',
             home,
         )
+
+    def test_a_picture_redrawn_or_removed_in_the_library_shows_at_once(self):
+        site = self.upload(header_image_file=picture("hills.png", 1600, 400))
+        assert site.header_image is not None
+        header = site.header_image
+        made = header.renditions
+        self.assertTrue(made)  # the immediate task backend made them already
+        # The renditions made again (a new size, say): the cached settings
+        # and every page follow, not minutes later.
+        Image.objects.filter(pk=header.pk).update(renditions=[])
+        cache.delete(SiteSettings.CACHE_KEY)
+        cached = SiteSettings.load().header_image  # cached now, without renditions
+        self.assertEqual(cached.renditions if cached else None, [])
+        with committed():
+            make_image_renditions.call(header.pk, str(header.file.name))
+        loaded = SiteSettings.load().header_image
+        assert loaded is not None
+        self.assertEqual(len(loaded.renditions), len(made))
+        # Removed in the admin: gone from the pages at once.
+        self.assertIn(header.file.url, self.reader.get("/").content.decode())
+        with committed():
+            Image.objects.filter(pk=header.pk).delete()
+        self.assertIsNone(SiteSettings.load().header_image)
+        self.assertNotIn(header.file.url, self.reader.get("/").content.decode())
 
     def test_the_logo_is_the_publishers_in_structured_data(self):
         post = self.make_post("Ridge walk")
