@@ -132,12 +132,15 @@ def _undo(actor: Actor, activity: dict) -> str:
         return "Not an undo the blog acts on."
     if undone.get("actor", activity["actor"]) != activity["actor"]:
         return "An undo of someone else's activity."
-    if undone.get("type") == "Follow":
+    kind = undone.get("type")
+    if not isinstance(kind, str):  # a stranger's "type" may be anything
+        return "Not an undo the blog acts on."
+    if kind == "Follow":
         return follows.undo(actor, activity, undone)
-    if undone.get("type") in REACTIONS:
+    if kind in REACTIONS:
         post = _post_at(actor, fields.id_of(undone.get("object")))
         if post is None or not reactions.withdraw(
-            _reaction_key(activity["actor"], undone["type"], post.pk)
+            _reaction_key(activity["actor"], kind, post.pk)
         ):
             return "Nothing of the blog's to undo."
         return ""
