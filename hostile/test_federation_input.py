@@ -23,6 +23,7 @@ from gazette.federation import documents, inbox
 from gazette.federation.models import Incoming
 from gazette.lib import fetch
 from gazette.test import BaseTestCase
+from gazette.webmentions import pages
 from hostile.payloads import all_payloads
 
 EXAMPLES = settings(
@@ -339,3 +340,50 @@ class FederationInputTest(BaseTestCase):
         ask()
         self.hostile.record("federation", tried=tried, through=len(through))
         self.assertEqual(through, [], "\n".join(through[:10]))
+
+
+# Pieces of microformats2 markup, to shuffle and break: what a hostile page
+# claiming to reply to a post is made of.
+MF2_PIECES = [
+    '<div class="h-entry">',
+    '<div class="h-entry h-cite">',
+    "</div>",
+    '<a class="u-in-reply-to" href="{target}">',
+    '<a class="u-like-of" href="{target}">',
+    '<a class="u-repost-of u-bookmark-of" href="{target}">',
+    '<a href="{target}">',
+    "</a>",
+    '<div class="p-author h-card">',
+    '<span class="p-name">',
+    "</span>",
+    '<img class="u-photo" src="javascript:alert(1)" alt="x">',
+    '<img class="u-photo" src="/me.png">',
+    '<div class="e-content">',
+    '<time class="dt-published" datetime="{date}">',
+    "</time>",
+    '<link rel="webmention" href="">',
+    "<![CDATA[",
+    "<!--",
+    "-->",
+]
+
+
+@EXAMPLES
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(MF2_PIECES),
+            st.sampled_from([p.text for p in all_payloads()]),
+            st.text(max_size=20),
+        ),
+        max_size=40,
+    ),
+    st.sampled_from(["2026-12-01T10:00:00Z", "yesterday", "-99999-01-01", "\x00", ""]),
+)
+def test_a_hostile_source_page_is_read_without_raising(pieces, date):
+    target = ORIGIN + "/2026/11/tides/"
+    html = "".join(pieces).replace("{target}", target).replace("{date}", date)
+    found = pages.interpret(html, "https://far.example/reply", target)
+    pages.links(html, "https://far.example/reply")
+    assert found.kind in {"reply", "like", "repost", "mention"}, found
+    assert isinstance(found.text, str) and isinstance(found.author_name, str)
