@@ -19,13 +19,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client
 from PIL import Image as PILImage
 from PIL import ImageDraw
 from playwright.sync_api import Page, Response
 
-from gazette.comments import reactions
+from gazette.comments import avatars, reactions
 from gazette.demo.pictures import hills_at_dawn
 from gazette.federation import documents
 from gazette.federation.models import BlockedActor, FollowRequest
@@ -79,6 +80,7 @@ def build_blog() -> Blog:
         author_email="sam@example.net",
     )
     add_fediverse_rows(post)
+    add_remote_reply(post)
     # The browser tests empty the database between tests, groups included.
     admins, _ = Group.objects.get_or_create(name=roles.ADMINS)
     admin = get_user_model().objects.create_user(
@@ -88,6 +90,28 @@ def build_blog() -> Blog:
     client = Client()
     client.force_login(admin)
     return Blog(post, client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+def add_remote_reply(post: Post) -> None:
+    """A reply from the fediverse, shown with its author's picture (the local
+    copy the worker would have made) and a link to where it was written."""
+    address = "https://social.example/media/ana.png"
+    picture = BytesIO()
+    PILImage.new("RGB", (96, 96), (40, 90, 140)).save(picture, "WEBP")
+    name = default_storage.save(
+        avatars.file_name(address), ContentFile(picture.getvalue())
+    )
+    add_comment(
+        post,
+        "Ana Alves",
+        "We came down the south path in March: dry all the way.",
+        author_url="https://social.example/@ana",
+        source="federation",
+        source_url="https://social.example/@ana/1",
+        avatar_url=address,
+        avatar=name,
+        user_agent="ActivityPub",
+    )
 
 
 def add_fediverse_rows(post: Post) -> None:
