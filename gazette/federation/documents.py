@@ -26,6 +26,10 @@ from gazette.site.models import SiteSettings
 CONTEXT = ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"]
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 USERNAME = "blog"
+MOVE_TERMS = {
+    "alsoKnownAs": {"@id": "as:alsoKnownAs", "@type": "@id"},
+    "movedTo": {"@id": "as:movedTo", "@type": "@id"},
+}
 
 
 def load_actor(origin: str = "") -> Actor | None:
@@ -168,6 +172,14 @@ def actor_document(actor: Actor) -> dict:
             "publicKeyPem": actor.public_key_pem,
         },
     }
+    # A move between addresses (the `fediverse_move` command): the terms are
+    # ActivityStreams' own, declared as Mastodon declares them.
+    if actor.also_known_as:
+        document["alsoKnownAs"] = list(actor.also_known_as)
+    if actor.moved_to:
+        document["movedTo"] = actor.moved_to
+    if actor.also_known_as or actor.moved_to:
+        document["@context"] = [*CONTEXT, MOVE_TERMS]
     if actor.user is None:
         document["following"] = url(actor, "following")
         if site.icon is not None:

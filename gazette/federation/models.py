@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
 from django.utils import timezone
 
 
@@ -13,6 +14,11 @@ class Actor(models.Model):
     `origin` is the blog's address as that first request named it
     (https://blog.example): the actor's id is built on it and must never
     change, since followers know the blog by it.
+
+    When the blog moves to a new address, the new blog's actor names the old
+    one in `also_known_as` and the old one names the new one in `moved_to`
+    (the `fediverse_move` command): followers' servers then move their
+    follows over, as they do for a Mastodon account that moves.
     """
 
     origin = models.CharField(max_length=200)
@@ -26,6 +32,13 @@ class Actor(models.Model):
         on_delete=models.CASCADE,
         related_name="fediverse_actor",
     )
+    # Ids of the actors this one was before a move ("alsoKnownAs"): a server
+    # accepts a Move only to an actor that names the old one here.
+    also_known_as = models.JSONField(
+        default=list, db_default=Value([], models.JSONField()), blank=True
+    )
+    # The actor this one moved to ("movedTo"), or "" while it has not moved.
+    moved_to = models.URLField(max_length=500, blank=True, default="", db_default="")
 
     def __str__(self) -> str:
         name = self.user.get_username() if self.user is not None else "blog"
