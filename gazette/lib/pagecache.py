@@ -466,7 +466,10 @@ def store(request: HttpRequest, response: HttpResponse) -> None:
     # Signed-in people get other pages: shared caches downstream must not mix them.
     patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
     content = response.content
+    # A response that knows when its content last changed (a feed: its newest
+    # post) keeps saying so; any other was last modified now, as it was made.
     now = time.time()
+    modified_at = parse_http_date_safe(response.get("Last-Modified", "")) or now
     entry = Entry(
         versions=versions,
         until=min(
@@ -483,8 +486,8 @@ def store(request: HttpRequest, response: HttpResponse) -> None:
             ("Vary", response["Vary"]),
         ),
         etag=_etag(versions, request.META),
-        last_modified=http_date(now),
-        modified_at=now,
+        last_modified=http_date(modified_at),
+        modified_at=modified_at,
         bodies={
             "br": brotli.compress(content, quality=BROTLI_QUALITY),
             "gzip": gzip.compress(content, compresslevel=6, mtime=0),

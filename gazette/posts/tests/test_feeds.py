@@ -341,11 +341,17 @@ class ConditionalGetTest(FeedTestCase):
 
     def test_last_modified_is_the_newest_change(self):
         self.make_post("Loaf", published_at=datetime(2019, 3, 24, tzinfo=UTC))
+        # Changed an hour ago: the feed says so, not when it was rendered (the
+        # page cache keeps a response's own Last-Modified).
+        Post.objects.update(updated_at=timezone.now() - timedelta(hours=1))
         post = Post.objects.get()
-        response = self.client.get("/feeds/posts.atom")
-        self.assertEqual(
-            response["Last-Modified"], http_date(post.updated_at.timestamp())
-        )
+        for attempt in ("rendered", "from the page cache"):
+            with self.subTest(attempt):
+                response = self.client.get("/feeds/posts.atom")
+                self.assertEqual(
+                    response["Last-Modified"], http_date(post.updated_at.timestamp())
+                )
+        self.assertEqual(response["X-Gazette-Cache"], "hit")
 
 
 class BloggerAddressesTest(FeedTestCase):
