@@ -90,6 +90,8 @@ def addresses(post_path: str) -> st.SearchStrategy[str]:
                 REMOTE + "/statuses/1",
                 ORIGIN + "/federation/comments/1",
                 "http://10.0.0.1/x",
+                "http://[::1/unclosed",
+                "https://a]b/",
                 "javascript:alert(1)",
                 "",
             ]
@@ -387,3 +389,58 @@ def test_a_hostile_source_page_is_read_without_raising(pieces, date):
     pages.links(html, "https://far.example/reply")
     assert found.kind in {"reply", "like", "repost", "mention"}, found
     assert isinstance(found.text, str) and isinstance(found.author_name, str)
+
+
+class MalformedAddressTest(BaseTestCase):
+    """Addresses urlsplit cannot even read (an unclosed "[" of an IPv6 host) are
+    simply not addresses, wherever a stranger puts them."""
+
+    BROKEN = "http://[::1/unclosed"
+
+    def test_they_are_refused_not_failed_on(self):
+        self.make_post("Tides", body="The sea.")
+        documents.load_actor(ORIGIN)
+        signed = {
+            "Signature": f'keyId="{self.BROKEN}",signature="c2ln",headers="date"',
+            "Date": "Tue, 01 Dec 2026 00:00:00 GMT",
+        }
+        answers = {
+            "inbox, broken key": self.client.post(
+                "/federation/inbox",
+                json.dumps({"id": REMOTE + "/1", "type": "Like", "actor": REMOTE}),
+                content_type="application/activity+json",
+                headers=signed,
+            ).status_code,
+            "inbox, broken actor": self.client.post(
+                "/federation/inbox",
+                json.dumps({"id": REMOTE + "/2", "type": "Like", "actor": self.BROKEN}),
+                content_type="application/activity+json",
+                headers={
+                    **signed,
+                    "Signature": signed["Signature"].replace(
+                        self.BROKEN, REMOTE + "#main-key"
+                    ),
+                },
+            ).status_code,
+            "webmention": self.client.post(
+                "/webmention/", {"source": self.BROKEN, "target": ORIGIN + "/"}
+            ).status_code,
+        }
+        self.assertEqual(
+            answers,
+            {"inbox, broken key": 403, "inbox, broken actor": 400, "webmention": 400},
+        )
+        note = {"type": "Note", "id": REMOTE + "/statuses/9", "inReplyTo": self.BROKEN}
+        received = Incoming.objects.create(
+            activity_id=REMOTE + "/activities/9",
+            actor=REMOTE,
+            kind="Create",
+            document={
+                "id": REMOTE + "/activities/9",
+                "type": "Create",
+                "actor": REMOTE,
+                "object": note,
+            },
+        )
+        inbox.handle(received)
+        self.assertEqual(received.status, Incoming.Status.IGNORED)

@@ -25,7 +25,6 @@ import struct
 import warnings
 from collections.abc import Iterable
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -45,26 +44,11 @@ logger = logging.getLogger(__name__)
 FOLDER = "avatars"
 SIZE = 96  # pixels a side: sharp at the badge's 2rem on screens of 3x density
 MAX_BYTES = 1024 * 1024
-MAX_URL = 500  # Comment.avatar_url's
 FRESH_FOR = timedelta(days=7)
 
 
 class Unusable(Exception):
     """The address gave no picture that can be shown; the message says why."""
-
-
-def remote_address(value) -> str:
-    """`value` when it is an http or https address that fits Comment.avatar_url,
-    else ""."""
-    if not isinstance(value, str) or len(value) > MAX_URL:
-        return ""
-    try:
-        parts = urlsplit(value.strip())
-    except ValueError:
-        return ""
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return ""
-    return value.strip()
 
 
 def file_name(url: str) -> str:

@@ -25,9 +25,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
 
-from gazette.comments import avatars, effects, spam
+from gazette.comments import effects, spam
 from gazette.comments.models import Comment
 from gazette.comments.spam import Refused
+from gazette.lib.links import web_address
 from gazette.lib.markup import render_comment
 from gazette.posts.models import Post
 from gazette.site import roles
@@ -185,7 +186,7 @@ def _comment(
         import_ref=draft.import_ref,
         source_url=draft.source_url,
         source=source,
-        avatar_url=avatars.remote_address(draft.avatar_url),
+        avatar_url=web_address(draft.avatar_url),
     )
     if status is not None:
         comment.status = status

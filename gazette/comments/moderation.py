@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from gazette.comments import avatars, effects, spam, tasks
+from gazette.comments import effects, spam, tasks
 from gazette.comments.models import Comment
+from gazette.lib.links import web_address
 from gazette.lib.markup import render_comment
 from gazette.site import roles
 from gazette.site.models import SiteSettings
@@ -94,7 +95,7 @@ def revise_remote(
     if avatar_url is None:
         avatar_url = comment.avatar_url
     else:
-        avatar_url = avatars.remote_address(avatar_url)
+        avatar_url = web_address(avatar_url)
     now = (comment.author_name, comment.body, comment.author_url, comment.avatar_url)
     if now == (name, body, url, avatar_url):
         return False

@@ -5,6 +5,8 @@ field is not what it should be, so callers need one check only."""
 
 from urllib.parse import urlsplit
 
+from gazette.lib.links import web_address
+
 MAX_URL = 500  # the models' URLFields
 
 
@@ -15,26 +17,27 @@ def id_of(value) -> str:
     return value if isinstance(value, str) else ""
 
 
-def address(value) -> str:
-    """`value` when it is an http or https address of a sensible length."""
-    if (
-        isinstance(value, str)
-        and len(value) <= MAX_URL
-        and urlsplit(value).scheme in ("http", "https")
-    ):
-        return value
-    return ""
+def same_origin(a: str, b: str) -> bool:
+    """Whether `a` and `b` are web addresses on the same scheme and host (and
+    port); never for what is not a web address."""
+    if not (web_address(a) and web_address(b)):
+        return False
+    first, second = urlsplit(a.strip()), urlsplit(b.strip())
+    return (first.scheme, first.netloc.lower()) == (
+        second.scheme,
+        second.netloc.lower(),
+    )
 
 
 def inboxes(actor: dict) -> tuple[str, str]:
     """An actor document's own inbox and its server's shared one; ("", "")
     when it names none that can be delivered to."""
-    inbox = address(actor.get("inbox"))
+    inbox = web_address(actor.get("inbox"))
     endpoints = actor.get("endpoints")
     shared = endpoints.get("sharedInbox") if isinstance(endpoints, dict) else None
-    if not inbox or (shared and not address(shared)):
+    if not inbox or (shared and not web_address(shared)):
         return "", ""
-    return inbox, address(shared)
+    return inbox, web_address(shared)
 
 
 def display_name(actor: dict, actor_id: str) -> str:

@@ -43,6 +43,7 @@ from gazette.federation.models import (
     Incoming,
     Reply,
 )
+from gazette.lib.links import web_address
 from gazette.posts.models import Post
 
 MAX_DEPTH = 16
@@ -69,7 +70,7 @@ def parse(body: bytes) -> dict:
         if not isinstance(value, str) or not value or len(value) > fields.MAX_URL:
             raise Refused(f"The activity has no valid {name}.")
     for name in ("id", "actor"):
-        if urlsplit(activity[name]).scheme not in ("http", "https"):
+        if web_address(activity[name]) != activity[name]:
             raise Refused(f"The activity's {name} is not an http address.")
     return activity
 
@@ -77,7 +78,8 @@ def parse(body: bytes) -> dict:
 def is_blocked(address: str) -> bool:
     """Whether `address` is on a blocked instance (or under one: a block of
     example.social covers eu.example.social), or is a blocked account."""
-    host = (urlsplit(address).hostname or "").lower().rstrip(".")
+    # What is not a web address names no instance that could be trusted.
+    host = (urlsplit(web_address(address)).hostname or "").lower().rstrip(".")
     if not host:
         return True
     parts = host.split(".")
@@ -170,7 +172,7 @@ def _react(actor: Actor, activity: dict) -> str:
         _reaction_key(activity["actor"], activity["type"], post.pk),
         source="federation",
         name=fields.display_name(author, activity["actor"]),
-        url=fields.address(author.get("url")) or activity["actor"],
+        url=web_address(author.get("url")) or activity["actor"],
     )
     return ""
 
@@ -179,8 +181,8 @@ def _create(actor: Actor, activity: dict) -> str:
     note = activity.get("object")
     if not isinstance(note, dict) or note.get("type") != "Note":
         return "Not a note."
-    note_id = fields.address(note.get("id"))
-    if not note_id or _origin(note_id) != _origin(activity["actor"]):
+    note_id = web_address(note.get("id"))
+    if not note_id or not fields.same_origin(note_id, activity["actor"]):
         return "The note's id is not on the actor's host."
     if not _is_by(note, activity["actor"]):
         return "The note is someone else's."
@@ -192,8 +194,8 @@ def _create(actor: Actor, activity: dict) -> str:
         return "Already a comment."
     author = signatures.fetch_document(activity["actor"])
     name = fields.display_name(author, activity["actor"])
-    author_url = fields.address(author.get("url")) or activity["actor"]
-    source_url = fields.address(note.get("url")) or note_id
+    author_url = web_address(author.get("url")) or activity["actor"]
+    source_url = web_address(note.get("url")) or note_id
     text = plain_text(_content(note))
     host = urlsplit(activity["actor"]).hostname or ""
     # The intake threads replies under approved comments only: a reply to a
@@ -235,7 +237,7 @@ def _replied_to(actor: Actor, address: str) -> tuple[Post | None, Comment | None
 
 def _comment_note_at(actor: Actor, address: str) -> Comment | None:
     """The comment whose Note (`replies.note`) is at `address`."""
-    if _origin(address) != _origin(actor.origin):
+    if not fields.same_origin(address, actor.origin):
         return None
     try:
         match = resolve(unquote(urlsplit(address).path))
@@ -328,7 +330,7 @@ def plain_text(content: str) -> str:
 
 def _post_at(actor: Actor, address: str) -> Post | None:
     """The visible post whose page or Article `address` is."""
-    if _origin(address) != _origin(actor.origin):
+    if not fields.same_origin(address, actor.origin):
         return None
     path = unquote(urlsplit(address).path)
     try:
@@ -354,14 +356,9 @@ def _icon(actor_document: dict) -> str:
         url = entry.get("url") if isinstance(entry, dict) else entry
         if isinstance(url, dict):  # a Link object
             url = url.get("href")
-        if address := fields.address(url):
+        if address := web_address(url):
             return address
     return ""
-
-
-def _origin(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.scheme, parts.netloc.lower()
 
 
 def _depth(value, level: int = 0) -> int:

@@ -41,7 +41,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.core.cache import cache
 
 from gazette import limits
+from gazette.federation import fields
 from gazette.lib import fetch
+from gazette.lib.links import web_address
 
 CLOCK_SKEW = timedelta(minutes=5)
 KEY_CACHE_SECONDS = 24 * 3600
@@ -209,7 +211,7 @@ def public_key(key_id: str, *, refresh: bool = False) -> PublicKey:
         raise Invalid("The sender's key was fetched afresh a moment ago.")
     if cache.get(failed_key):
         raise Invalid("The sender's key could not be had a moment ago.")
-    host = (urlsplit(key_id).hostname or "").lower()
+    host = (urlsplit(web_address(key_id)).hostname or "").lower()
     fetches = limits.count(f"federation:key-fetches:{host}", KEY_FETCH_WINDOW)
     if fetches > KEY_FETCHES_PER_HOST:
         raise Invalid("Too many keys fetched from this server lately.")
@@ -225,6 +227,8 @@ def public_key(key_id: str, *, refresh: bool = False) -> PublicKey:
 def fetch_document(url: str) -> dict:
     """An ActivityPub document at `url`, fetched safely, signed by the blog
     when it has an actor. Raises Invalid."""
+    if not web_address(url, max_length=2000):
+        raise Invalid(f"{url[:200]!r} is not a web address.")
     headers = {"Accept": ACCEPT_ACTIVITY, **_signed_get(url)}
     try:
         answer = fetch.get(url, max_bytes=MAX_KEY_DOCUMENT, headers=headers)
@@ -284,7 +288,7 @@ def _key_in(document: dict, key_id: str) -> PublicKey:
         owner, pem = candidate.get("owner"), candidate.get("publicKeyPem")
         if isinstance(owner, str) and isinstance(pem, str):
             # A key may only speak for an actor on its own host.
-            if _origin(owner) != _origin(key_id):
+            if not fields.same_origin(owner, key_id):
                 raise Invalid("The key's owner is on another host.")
             return PublicKey(key_id, owner, pem)
     raise Invalid(f"No key {key_id} in the document.")
@@ -331,11 +335,6 @@ def _b64(value: str) -> bytes:
         return base64.b64decode(value, validate=True)
     except ValueError as error:
         raise Invalid("The signature is not base64.") from error
-
-
-def _origin(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.scheme, parts.netloc.lower()
 
 
 def new_private_key_pem() -> tuple[str, str]:

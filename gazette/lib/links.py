@@ -1,14 +1,35 @@
-"""Addresses inside stored, sanitised HTML: made absolute for feeds, and the first
-picture of a post for link previews."""
+"""Addresses: whether a stranger's value is a web address at all, and addresses
+inside stored, sanitised HTML, made absolute for feeds, and the first picture of
+a post for link previews."""
 
 import re
 from html import unescape
+from urllib.parse import urlsplit
 
 # A start tag as the sanitiser writes it: attribute values always in double quotes
 # (which may hold ">"), so a tag cannot end inside one.
 _TAG_RE = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s=>/"]+(?:="[^"]*")?)*)\s*/?>')
 _ATTRIBUTE_RE = re.compile(r'(\s)([^\s=>/"]+)="([^"]*)"')
 _URL_ATTRIBUTES = {"src", "href", "srcset"}
+
+
+def web_address(value, *, max_length: int = 500) -> str:
+    """`value` without surrounding spaces when it is an http or https address
+    with a host and at most `max_length` characters long (500: the models'
+    URLFields), else "". Whatever a stranger sent, however malformed (an
+    unclosed "[" makes urlsplit raise), is only ever "not an address"."""
+    if not isinstance(value, str):
+        return ""
+    value = value.strip()
+    if len(value) > max_length:
+        return ""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    return value
 
 
 def _absolute(url: str, origin: str) -> str:

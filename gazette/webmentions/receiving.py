@@ -25,6 +25,7 @@ from gazette.comments import moderation, reactions
 from gazette.comments.intake import CommentDraft, Source, receive_comment
 from gazette.comments.spam import Refused
 from gazette.lib import fetch, pagecache
+from gazette.lib.links import web_address
 from gazette.posts.models import Post
 from gazette.webmentions import pages
 from gazette.webmentions.models import Received
@@ -50,11 +51,10 @@ def accept(request: Request) -> Received:
     Invalid. The caller queues `tasks.verify_webmention` for the row."""
     source, target = request.source.strip(), request.target.strip()
     for name, url in (("source", source), ("target", target)):
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise Invalid(f"The {name} must be an http or https address.")
         if len(url) > MAX_URL:
             raise Invalid(f"The {name} address is too long.")
+        if not web_address(url):
+            raise Invalid(f"The {name} must be an http or https address.")
     if pages.same_address(source, target):
         raise Invalid("The source and the target must differ.")
     post = _post_at(target, request.host)

@@ -28,6 +28,7 @@ from gazette.federation.models import (
     Follower,
     FollowRequest,
 )
+from gazette.lib.links import web_address
 from gazette.posts.models import Post
 from gazette.site.models import SiteSettings
 from gazette.webmentions.models import Received
@@ -112,11 +113,6 @@ class Mention:
     at: datetime
 
 
-def _link(address: str) -> str:
-    # Only web addresses become links: a stranger's "javascript:" stays text.
-    return address if urlsplit(address).scheme in ("http", "https") else ""
-
-
 def _mentions() -> tuple[list[Mention], int]:
     """The latest likes, reposts and mentions, newest first, and how many
     there are in all. A webmention's like is both a Received row and a
@@ -131,8 +127,8 @@ def _mentions() -> tuple[list[Mention], int]:
         Mention(
             kind=row.get_kind_display(),
             name=row.author_name,
-            author_url=_link(row.author_url),
-            source_url=_link(row.source),
+            author_url=web_address(row.author_url),
+            source_url=web_address(row.source),
             via="Webmention",
             post=row.post,
             at=row.received_at,
@@ -142,9 +138,9 @@ def _mentions() -> tuple[list[Mention], int]:
         Mention(
             kind=row.get_kind_display(),
             name=row.author_name,
-            author_url=_link(row.author_url),
+            author_url=web_address(row.author_url),
             # The fediverse sends no page of its own: its source is the account.
-            source_url=_link(row.author_url),
+            source_url=web_address(row.author_url),
             via="Fediverse",
             post=row.post,
             at=row.created_at,

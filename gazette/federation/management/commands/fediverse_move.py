@@ -19,13 +19,13 @@ to servers that were not sent it yet.
 """
 
 import hashlib
-from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from gazette.federation import delivery, documents, signatures
 from gazette.federation.models import Actor
+from gazette.lib.links import web_address
 
 
 class Command(BaseCommand):
@@ -110,8 +110,7 @@ class Command(BaseCommand):
 
 def _actor_address(address: str, actor: Actor) -> str:
     """`address` if it can be another fediverse actor's address."""
-    parts = urlsplit(address)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if web_address(address) != address:
         raise CommandError(f"{address!r} is not an http(s) address.")
     if address == documents.actor_id(actor):
         raise CommandError(f"{address} is this blog's own actor.")
